@@ -1,0 +1,21 @@
+"""medmeta_lite: the helper package of the medmeta-lite workbook on meta-learning for medical imaging.
+
+Learners follow scikit-learn's ``fit``/``predict`` contract; meta-learners follow the same contract at the
+level of tasks. TensorFlow is imported only by the modules that need it (``keras_learner``, ``maml``, ...),
+never by this file.
+"""
+
+from medmeta_lite.reproducibility import set_seed, show_versions, versions
+from medmeta_lite.tasks import LinearTaskSampler, Task, TaskSampler
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LinearTaskSampler",
+    "Task",
+    "TaskSampler",
+    "__version__",
+    "set_seed",
+    "show_versions",
+    "versions",
+]

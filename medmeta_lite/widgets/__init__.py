@@ -1,0 +1,5 @@
+"""Thin ipywidgets wrappers around the package's pure demo functions.
+
+Each module here returns ``interact``/``VBox`` objects for one family of notebooks and lists its pure
+callbacks in ``BENCHMARK_CASES`` so that ``benchmarks/bench_widgets.py`` can time them headless.
+"""
