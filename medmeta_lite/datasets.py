@@ -93,7 +93,7 @@ def write_toy_line(path=None) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["x", "y", "split"])
-        writer.writerows((f"{xi:g}", f"{yi:.4f}", si) for xi, yi, si in zip(x, y, split))
+        writer.writerows((f"{xi:g}", f"{yi:.4f}", si) for xi, yi, si in zip(x, y, split, strict=True))
     return path
 
 

@@ -98,7 +98,7 @@ class TaskSampler:
         n_queries = _check_count("n_queries", n_queries, minimum=0)
         rng = self._rng
         parameters = self._draw_parameters(rng, n_tasks)
-        X = self._draw_inputs(rng, n_tasks, n_shots + n_queries)
+        X = self._arrange_support(self._draw_inputs(rng, n_tasks, n_shots + n_queries), n_shots)
         y = self._targets(X, parameters)
         if self.noise:
             y = y + self.noise * rng.standard_normal(y.shape)
@@ -107,6 +107,10 @@ class TaskSampler:
             "X_query": X[:, n_shots:], "y_query": y[:, n_shots:],
             "parameters": parameters,
         }
+
+    def _arrange_support(self, X, n_shots):
+        """Hook for samplers that place the support inputs differently from the query inputs."""
+        return X
 
     def sample_tasks(self, n_tasks: int, n_shots: int, n_queries: int) -> list[Task]:
         """Draw ``n_tasks`` tasks as :class:`Task` objects (readable; use ``sample_batch`` in hot loops)."""
@@ -191,3 +195,100 @@ class LinearTaskSampler(TaskSampler):
 
     def _targets(self, X, parameters):
         return np.einsum("tnd,td->tn", X, parameters["weights"]) + parameters["intercept"][:, None]
+
+
+class SinusoidTaskSampler(TaskSampler):
+    """Sinusoid regression tasks ``y = amplitude * sin(x - phase)``, the benchmark of Finn et al. (2017).
+
+    Every task is a sine wave with its own amplitude and phase; a few support points must be enough to
+    recover the whole curve. With ``support_side="left"`` (or ``"right"``) all support inputs fall in the
+    left (right) half of ``x_range`` while query inputs cover all of it: the learner must extrapolate,
+    which only works when the family's shape was learned.
+
+    Parameters
+    ----------
+    amplitude_range : tuple of float, default=(0.1, 5.0)
+        Amplitudes are uniform in this range.
+    phase_range : tuple of float, default=(0.0, pi)
+        Phases are uniform in this range.
+    x_range : tuple of float, default=(-5.0, 5.0)
+        Inputs are uniform in this range.
+    support_side : {None, "left", "right"}, default=None
+        Restrict the support inputs to one half of ``x_range`` (the "half-range" experiment).
+    noise : float, default=0.0
+        Standard deviation of the label noise.
+    random_state : int, Generator or None
+
+    Notes
+    -----
+    Introduced in ``notebooks/12_maml_sinusoid.ipynb``.
+
+    References
+    ----------
+    Finn, C., Abbeel, P. & Levine, S. (2017). Model-agnostic meta-learning for fast adaptation of deep
+    networks. ICML. arXiv:1703.03400.
+
+    Examples
+    --------
+    >>> sampler = SinusoidTaskSampler(random_state=0)
+    >>> task = sampler.sample_task(n_shots=10, n_queries=100)
+    >>> task
+    Task('sinusoid 0', 10 support / 100 query, 1 feature)
+    >>> sorted(task.parameters)
+    ['amplitude', 'phase']
+    >>> left = SinusoidTaskSampler(support_side="left", random_state=0).sample_task(10, 100)
+    >>> bool(left.X_support.max() <= 0.0)
+    True
+    """
+
+    def __init__(self, *, amplitude_range=(0.1, 5.0), phase_range=(0.0, np.pi), x_range=(-5.0, 5.0),
+                 support_side=None, noise: float = 0.0, random_state=None):
+        super().__init__(noise=noise, random_state=random_state)
+        self.amplitude_range = amplitude_range
+        self.phase_range = phase_range
+        self.x_range = x_range
+        self.support_side = support_side
+
+    @staticmethod
+    def _check_range(name, value):
+        try:
+            low, high = (float(bound) for bound in value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a pair (low, high), got {value!r}") from None
+        if not low <= high:
+            raise ValueError(f"{name} must be (low, high) with low <= high, got {value!r}")
+        return low, high
+
+    def _draw_parameters(self, rng, n_tasks):
+        if self.noise < 0:
+            raise ValueError(f"noise must be >= 0, got {self.noise!r}")
+        if self.support_side not in (None, "left", "right"):
+            raise ValueError(f"support_side must be None, 'left' or 'right', got {self.support_side!r}")
+        amplitude = rng.uniform(*self._check_range("amplitude_range", self.amplitude_range), size=n_tasks)
+        phase = rng.uniform(*self._check_range("phase_range", self.phase_range), size=n_tasks)
+        return {"amplitude": amplitude, "phase": phase}
+
+    def _draw_inputs(self, rng, n_tasks, n_points):
+        low, high = self._check_range("x_range", self.x_range)
+        if not low < high:
+            raise ValueError(f"x_range must be (low, high) with low < high, got {self.x_range!r}")
+        return rng.uniform(low, high, size=(n_tasks, n_points, 1))
+
+    def _arrange_support(self, X, n_shots):
+        if self.support_side is None:
+            return X
+        low, high = self._check_range("x_range", self.x_range)
+        middle = (low + high) / 2
+        X = X.copy()
+        # Squeeze the support draws into one half: same random numbers, so the tasks match the full-range ones.
+        start = low if self.support_side == "left" else middle
+        X[:, :n_shots] = start + (X[:, :n_shots] - low) / 2
+        return X
+
+    @staticmethod
+    def function(X, amplitude, phase):
+        """Evaluate ``amplitude * sin(X - phase)``: the true curve of one task (or broadcast over tasks)."""
+        return amplitude * np.sin(np.asarray(X, dtype=float) - phase)
+
+    def _targets(self, X, parameters):
+        return self.function(X[..., 0], parameters["amplitude"][:, None], parameters["phase"][:, None])

@@ -1,0 +1,168 @@
+"""A one-hidden-layer Keras network wrapped as a scikit-learn regressor.
+
+This is the only base-learner module that imports TensorFlow, and it does so inside ``fit`` and
+``predict``: importing :mod:`medmeta_lite` or this module stays fast.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from medmeta_lite.linear import _as_float_targets
+
+
+def _check_positive(name: str, value, integer: bool):
+    kinds = (numbers.Integral,) if integer else (numbers.Real,)
+    kind = "an integer" if integer else "a number"
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise TypeError(f"{name} must be {kind} > 0, got {value!r} ({type(value).__name__})")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be {kind} > 0, got {value!r}")
+    return value
+
+
+def _integer_seed(random_state) -> int:
+    """Turn an int, a Generator or None into the integer seed that Keras needs."""
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return int(random_state)
+    return int(np.random.default_rng(random_state).integers(np.iinfo(np.int32).max))
+
+
+class KerasRegressor(RegressorMixin, BaseEstimator):
+    """Regression with a small neural network: ``Dense(hidden_units, relu) -> Dense(1)``, trained with Adam.
+
+    ``fit`` builds a fresh network every time, after ``keras.backend.clear_session()`` and
+    ``keras.utils.set_random_seed(seed)``, so the same ``random_state`` gives the same weights and the
+    same ``history_``. Inputs and targets are cast to float32 (targets reshaped to a column) before they
+    reach Keras, so integer labels never meet float predictions. Training is a single
+    ``model.fit(..., epochs=epochs)`` call: one pass over the data per epoch.
+
+    Parameters
+    ----------
+    hidden_units : int, default=10
+        Width of the hidden ReLU layer; must be > 0.
+    epochs : int, default=200
+        Passes over the training data; must be > 0.
+    learning_rate : float, default=0.01
+        Adam step size; must be > 0.
+    batch_size : int or None, default=None
+        Mini-batch size; None uses the whole training set as one batch (one gradient step per epoch).
+    random_state : int, numpy.random.Generator or None, default=None
+        Seed of the initial weights and of the shuffling.
+    verbose : int, default=0
+        Passed to Keras; 0 is silent.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained network.
+    history_ : ndarray of shape (epochs,)
+        Training MSE after each epoch.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    Notes
+    -----
+    Introduced in ``notebooks/10_keras_base_learner.ipynb`` (coding problem C). A single network fitted
+    on a single data set is ordinary supervised learning; it becomes a base learner of a meta-learner
+    once something is learned *across* tasks, such as its initial weights (MAML) or an average over
+    task-specific copies.
+
+    References
+    ----------
+    .. [1] Kingma, D. P. and Ba, J. (2015). Adam: A method for stochastic optimization. *ICLR*.
+    .. [2] Chollet, F. et al. (2015). Keras. https://keras.io
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.linspace(-1, 1, 32).reshape(-1, 1)
+    >>> y = 2 * X.ravel()
+    >>> model = KerasRegressor(hidden_units=8, epochs=300, learning_rate=0.05, random_state=0).fit(X, y)
+    >>> model.history_.shape
+    (300,)
+    >>> bool(model.history_[-1] < 0.01)
+    True
+    >>> model.predict(np.array([[0.5]])).round(1)
+    array([1.])
+    """
+
+    def __init__(self, *, hidden_units: int = 10, epochs: int = 200, learning_rate: float = 0.01,
+                 batch_size: int | None = None, random_state=None, verbose: int = 0):
+        self.hidden_units = hidden_units
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(self, X, y):
+        """Build a fresh network and train it for ``epochs`` passes over ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training inputs; 2-D even with one feature (use ``X.reshape(-1, 1)``).
+        y : array-like of shape (n_samples,)
+            Numeric targets.
+
+        Returns
+        -------
+        self : KerasRegressor
+            The fitted model.
+        """
+        hidden_units = int(_check_positive("hidden_units", self.hidden_units, integer=True))
+        epochs = int(_check_positive("epochs", self.epochs, integer=True))
+        learning_rate = float(_check_positive("learning_rate", self.learning_rate, integer=False))
+        if self.batch_size is not None:
+            _check_positive("batch_size", self.batch_size, integer=True)
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        y = _as_float_targets(y)
+        seed = _integer_seed(self.random_state)
+
+        import keras
+        import tensorflow as tf
+
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(seed)
+        try:
+            tf.config.experimental.enable_op_determinism()
+        except (AttributeError, RuntimeError):  # older TensorFlow, or already configured
+            pass
+
+        model = keras.Sequential([
+            keras.Input(shape=(X.shape[1],)),
+            keras.layers.Dense(hidden_units, activation="relu"),
+            keras.layers.Dense(1),
+        ])
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
+        inputs = X.astype(np.float32)
+        targets = y.astype(np.float32).reshape(-1, 1)  # a column, like the network's output
+        batch_size = len(X) if self.batch_size is None else int(self.batch_size)
+        history = model.fit(inputs, targets, epochs=epochs, batch_size=batch_size, verbose=self.verbose)
+        self.model_ = model
+        self.history_ = np.asarray(history.history["loss"], dtype=np.float64)
+        return self
+
+    def predict(self, X):
+        """Predict with the trained network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs with the same number of features as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Predictions as float64, one per row of ``X``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        # calling the model directly: no progress bar and no per-call tf.function retracing
+        outputs = self.model_(X.astype(np.float32), training=False)
+        return np.asarray(outputs, dtype=np.float64).reshape(-1)

@@ -1,0 +1,439 @@
+"""Demos and figures of the foundation notebooks (01-07): what meta-learning is, and what it buys.
+
+Each demo is two pure functions: ``make_*_demo(...)`` does the computation once and returns a dict of
+arrays; ``plot_*(demo, ...)`` draws one view of it quickly enough for a slider. All randomness enters
+through ``random_state``, so two runs give identical numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from medmeta_lite.meta_prior import MetaLearnedPrior, RidgeAroundPrior, query_errors
+from medmeta_lite.plotting.style import colour, new_figure
+from medmeta_lite.tasks import LinearTaskSampler, Task
+
+__all__ = [
+    "ALPHAS",
+    "labels_to_reach",
+    "make_goals_demo",
+    "make_label_savings_demo",
+    "make_meta_overfitting_demo",
+    "make_shots_demo",
+    "make_transfer_demo",
+    "plot_adaptation_speed",
+    "plot_label_savings",
+    "plot_meta_overfitting",
+    "plot_shift",
+    "plot_shots_demo",
+    "plot_transfer",
+]
+
+ALPHAS = np.logspace(-2, 3, 11)
+"""Ridge strengths searched by meta-validation (meta-learned prior) and in hindsight (scratch)."""
+
+
+def labels_to_reach(shots, errors, target: float):
+    """Return the smallest number of shots whose mean error is at most ``target``, or None if none is.
+
+    Examples
+    --------
+    >>> labels_to_reach([1, 2, 5, 10], [0.9, 0.5, 0.3, 0.2], target=0.3)
+    5
+    >>> labels_to_reach([1, 2], [0.9, 0.5], target=0.1) is None
+    True
+    """
+    shots, errors = np.asarray(shots), np.asarray(errors)
+    reached = np.flatnonzero(errors <= target)
+    return int(shots[reached[0]]) if reached.size else None
+
+
+def _best_scratch_errors(tasks, alphas=ALPHAS) -> tuple[float, float]:
+    """Mean query error of ridge from scratch with the alpha that is best in hindsight (generous to it)."""
+    errors = [query_errors(RidgeAroundPrior(alpha=alpha), tasks).mean() for alpha in alphas]
+    best = int(np.argmin(errors))
+    return float(errors[best]), float(alphas[best])
+
+
+def _linear_tasks(rng, weights, intercepts, *, n_shots, n_queries, noise, names="target") -> list[Task]:
+    """Tasks whose true parameters are given: rows of ``weights`` and entries of ``intercepts``."""
+    weights = np.atleast_2d(weights)
+    X = rng.uniform(-1.0, 1.0, size=(len(weights), n_shots + n_queries, weights.shape[1]))
+    y = np.einsum("tnd,td->tn", X, weights) + np.asarray(intercepts)[:, None]
+    y = y + noise * rng.standard_normal(y.shape)
+    return [Task(X[i, :n_shots], y[i, :n_shots], X[i, n_shots:], y[i, n_shots:], name=f"{names} {i}",
+                 parameters={"weights": weights[i], "intercept": float(intercepts[i])})
+            for i in range(len(weights))]
+
+
+# --------------------------------------------------------------------------------------------- 01 shots
+def make_shots_demo(*, n_tasks: int = 100, shots=(1, 2, 3, 4, 5, 6, 8, 10, 15, 20), n_test_tasks: int = 100,
+                    n_queries: int = 50, noise: float = 0.3, random_state=0) -> dict:
+    """Query error against the number of shots: a prior meta-learned on ``n_tasks`` sites vs scratch.
+
+    The family is :class:`~medmeta_lite.tasks.LinearTaskSampler` with one feature, so single tasks can be
+    drawn as lines. Scratch gets, at every number of shots, the ridge strength that is best in hindsight.
+
+    Returns
+    -------
+    dict
+        ``shots``, ``meta-learned`` and ``scratch`` (mean query errors), ``prior`` (the fitted
+        :class:`MetaLearnedPrior`), ``training_lines`` (weights and intercepts of some training tasks),
+        and ``example``: one new task with a pool of support points and the two fits for every shot count.
+
+    Notes
+    -----
+    Introduced in ``notebooks/01_what_is_meta_learning.ipynb``.
+    """
+    rng = np.random.default_rng(random_state)
+    sampler = LinearTaskSampler(noise=noise, random_state=rng)
+    training_tasks = sampler.sample_tasks(n_tasks, 5, 20)
+    prior = MetaLearnedPrior(alphas=ALPHAS, random_state=rng).fit(training_tasks)
+    test_sampler = LinearTaskSampler(noise=noise, random_state=rng)
+    meta, scratch, scratch_alphas = [], [], []
+    for n_shots in shots:
+        tasks = test_sampler.sample_tasks(n_test_tasks, n_shots, n_queries)
+        meta.append(prior.query_errors(tasks).mean())
+        error, alpha = _best_scratch_errors(tasks)
+        scratch.append(error)
+        scratch_alphas.append(alpha)
+    pool = test_sampler.sample_task(max(shots), 200)
+    fits = {}
+    for n_shots, alpha in zip(shots, scratch_alphas, strict=True):
+        X, y = pool.X_support[:n_shots], pool.y_support[:n_shots]
+        meta_fit = prior.adapt(X, y)
+        scratch_fit = RidgeAroundPrior(alpha=alpha).fit(X, y)
+        fits[n_shots] = {"meta-learned": (float(meta_fit.coef_[0]), meta_fit.intercept_),
+                         "scratch": (float(scratch_fit.coef_[0]), scratch_fit.intercept_)}
+    lines = [(float(task.parameters["weights"][0]), task.parameters["intercept"]) for task in training_tasks[:25]]
+    return {"shots": np.asarray(shots), "meta-learned": np.asarray(meta), "scratch": np.asarray(scratch),
+            "scratch_alphas": np.asarray(scratch_alphas), "prior": prior, "training_lines": lines,
+            "example": {"task": pool, "fits": fits}}
+
+
+def _draw_line(axes, slope, intercept, **style):
+    grid = np.array([-1.0, 1.0])
+    axes.plot(grid, slope * grid + intercept, **style)
+
+
+def plot_shots_demo(demo: dict, n_shots: int, *, target: float | None = None) -> Figure:
+    """Left: one new task fitted from ``n_shots`` examples; right: mean query error against shots.
+
+    Notes
+    -----
+    Introduced in ``notebooks/01_what_is_meta_learning.ipynb``.
+    """
+    if n_shots not in demo["example"]["fits"]:
+        raise ValueError(f"n_shots must be one of {sorted(demo['example']['fits'])}, got {n_shots!r}")
+    figure, (left, right) = new_figure(2, width=4.6, height=3.4)
+    for slope, intercept in demo["training_lines"]:
+        _draw_line(left, slope, intercept, color="#bbbbbb", linewidth=0.7, zorder=1)
+    task = demo["example"]["task"]
+    _draw_line(left, task.parameters["weights"][0], task.parameters["intercept"], color=colour("oracle"),
+               linestyle="--", linewidth=1.5, label="true line of the new task")
+    for name, (slope, intercept) in demo["example"]["fits"][n_shots].items():
+        _draw_line(left, slope, intercept, color=colour(name), linewidth=2, label=name)
+    left.scatter(task.X_support[:n_shots, 0], task.y_support[:n_shots], color="black", zorder=3, s=25,
+                 label=f"{n_shots} support examples")
+    left.set(xlabel="x", ylabel="y", title="New task (grey: training tasks)", xlim=(-1, 1))
+    left.legend(loc="upper left", fontsize=8)
+    for name in ("meta-learned", "scratch"):
+        right.plot(demo["shots"], demo[name], marker="o", color=colour(name), label=name)
+    right.axvline(n_shots, color="#777777", linewidth=1)
+    if target is not None:
+        right.axhline(target, color=colour("oracle"), linestyle=":", linewidth=1, label=f"target {target:g}")
+    right.set(xlabel="support examples (shots)", ylabel="query mean squared error", yscale="log",
+              title="Average over new tasks")
+    right.legend()
+    return figure
+
+
+# ------------------------------------------------------------------------------------------ 02 transfer
+def make_transfer_demo(*, n_features: int = 2, n_shots: int = 5, n_tasks: int = 100,
+                       distances=(0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5), n_target_tasks: int = 200,
+                       n_queries: int = 50, n_source: int = 500, noise: float = 0.3,
+                       random_state=0) -> dict:
+    """Transfer from one source task vs a prior meta-learned on many tasks vs scratch, as targets move away.
+
+    A target task at distance ``r`` has parameters ``(1 - r) * source + r * fresh``, where ``fresh`` is an
+    independent task of the family: ``r = 0`` is the source task itself and ``r = 1`` a typical new task.
+    All three learners use the same ridge strength (the meta-learned one); only the centre differs:
+    the source fit (transfer), the meta-learned mean (meta-learned) or zero (scratch).
+
+    Returns
+    -------
+    dict
+        ``distances`` and the mean query errors ``transfer``, ``meta-learned`` and ``scratch``.
+
+    Notes
+    -----
+    Introduced in ``notebooks/02_meta_learning_vs_transfer.ipynb``.
+    """
+    rng = np.random.default_rng(random_state)
+    sampler = LinearTaskSampler(n_features=n_features, noise=noise, random_state=rng)
+    prior = MetaLearnedPrior(alphas=ALPHAS, random_state=rng).fit(sampler, n_tasks=n_tasks, n_shots=n_shots,
+                                                                 n_queries=20)
+    source = sampler.sample_task(n_source, 0)
+    pretrained = RidgeAroundPrior(alpha=1e-3).fit(source.X_support, source.y_support)
+    learners = {
+        "transfer": RidgeAroundPrior(alpha=prior.alpha_, prior_coef=pretrained.coef_,
+                                     prior_intercept=pretrained.intercept_),
+        "meta-learned": prior.make_learner(),
+        "scratch": RidgeAroundPrior(alpha=prior.alpha_),
+    }
+    source_parameters = np.append(source.parameters["weights"], source.parameters["intercept"])
+    errors = {name: [] for name in learners}
+    for distance in distances:
+        fresh = sampler.sample_batch(n_target_tasks, 1, 0)["parameters"]
+        fresh = np.column_stack([fresh["weights"], fresh["intercept"]])
+        target = (1 - distance) * source_parameters + distance * fresh
+        tasks = _linear_tasks(rng, target[:, :-1], target[:, -1], n_shots=n_shots, n_queries=n_queries,
+                              noise=noise)
+        for name, learner in learners.items():
+            errors[name].append(query_errors(learner, tasks).mean())
+    return {"distances": np.asarray(distances, dtype=float), "n_shots": n_shots, "alpha": prior.alpha_,
+            **{name: np.asarray(values) for name, values in errors.items()}}
+
+
+def plot_transfer(demo: dict, distance: float | None = None) -> Figure:
+    """Mean query error of transfer, meta-learned and scratch against the target's distance from the source.
+
+    Notes
+    -----
+    Introduced in ``notebooks/02_meta_learning_vs_transfer.ipynb``.
+    """
+    figure, axes = new_figure(1, width=6.0, height=3.6)
+    for name in ("transfer", "meta-learned", "scratch"):
+        axes.plot(demo["distances"], demo[name], marker="o", color=colour(name), label=name)
+    if distance is not None:
+        index = int(np.argmin(np.abs(demo["distances"] - distance)))
+        axes.axvline(demo["distances"][index], color="#777777", linewidth=1)
+        winner = min(("transfer", "meta-learned", "scratch"), key=lambda name: demo[name][index])
+        axes.set_title(f"distance {demo['distances'][index]:.2f}: {winner} wins "
+                       f"({demo['n_shots']} shots per target task)")
+    else:
+        axes.set_title(f"{demo['n_shots']} shots per target task")
+    axes.set(xlabel="distance of the target task from the source (0 = source, 1 = typical new task)",
+             ylabel="query mean squared error", yscale="log")
+    axes.legend()
+    return figure
+
+
+# --------------------------------------------------------------------------------------------- 03 goals
+def make_goals_demo(*, n_tasks: int = 100, n_shots: int = 5, n_inner_steps: int = 5, inner_lr: float = 0.5,
+                    steps=(0, 1, 2, 3, 5, 10, 20, 30, 50, 100), shifts=(-3, -2, -1, 0, 1, 2, 3),
+                    n_test_tasks: int = 200, n_queries: int = 50, noise: float = 0.3, random_state=0) -> dict:
+    """Three goals of meta-learning measured on linear tasks: fast adaptation, generalisation, robustness.
+
+    - Adaptation speed: query error after ``k`` gradient steps from the meta-learned initialisation
+      (trained for ``n_inner_steps`` steps, linear MAML) and from zero.
+    - Generalisation: query error on the training tasks vs on new tasks of the same family.
+    - Robustness: query error of the ridge prior on families shifted by ``shift``, against scratch.
+
+    Notes
+    -----
+    Introduced in ``notebooks/03_goals_of_meta_learning.ipynb``.
+    """
+    rng = np.random.default_rng(random_state)
+    sampler = LinearTaskSampler(noise=noise, random_state=rng)
+    training_tasks = sampler.sample_tasks(n_tasks, n_shots, 20)
+    gradient_prior = MetaLearnedPrior(n_inner_steps=n_inner_steps, inner_lr=inner_lr).fit(training_tasks)
+    ridge_prior = MetaLearnedPrior(alphas=ALPHAS, random_state=rng).fit(training_tasks)
+    new_tasks = sampler.sample_tasks(n_test_tasks, n_shots, n_queries)
+    meta_steps = [gradient_prior.query_errors(new_tasks, n_inner_steps=k).mean() for k in steps]
+    scratch_steps = [query_errors(RidgeAroundPrior(n_iter=k, learning_rate=inner_lr), new_tasks).mean()
+                     for k in steps]
+    shifted_meta, shifted_scratch = [], []
+    for shift in shifts:
+        tasks = LinearTaskSampler(noise=noise, shift=shift, random_state=rng).sample_tasks(
+            n_test_tasks, n_shots, n_queries)
+        shifted_meta.append(ridge_prior.query_errors(tasks).mean())
+        shifted_scratch.append(query_errors(RidgeAroundPrior(alpha=ridge_prior.alpha_), tasks).mean())
+    return {
+        "steps": np.asarray(steps), "meta_steps": np.asarray(meta_steps),
+        "scratch_steps": np.asarray(scratch_steps), "n_inner_steps": n_inner_steps,
+        "training_error": ridge_prior.meta_train_error_,
+        "new_task_error": float(ridge_prior.query_errors(new_tasks).mean()),
+        "shifts": np.asarray(shifts, dtype=float), "shifted_meta": np.asarray(shifted_meta),
+        "shifted_scratch": np.asarray(shifted_scratch), "alpha": ridge_prior.alpha_,
+        "prior_coef": float(ridge_prior.prior_coef_[0]),
+    }
+
+
+def plot_adaptation_speed(demo: dict) -> Figure:
+    """Query error against gradient steps, from the meta-learned initialisation and from zero.
+
+    Notes
+    -----
+    Introduced in ``notebooks/03_goals_of_meta_learning.ipynb``.
+    """
+    figure, axes = new_figure(1, width=6.0, height=3.4)
+    # steps start at 0: symlog keeps 0 on a log-like axis
+    axes.plot(demo["steps"], demo["meta_steps"], marker="o", color=colour("meta-learned"),
+              label="meta-learned initialisation")
+    axes.plot(demo["steps"], demo["scratch_steps"], marker="o", color=colour("scratch"), label="scratch (zero)")
+    axes.axvline(demo["n_inner_steps"], color="#777777", linewidth=1, linestyle=":",
+                 label=f"steps used in meta-training ({demo['n_inner_steps']})")
+    axes.set(xscale="symlog", yscale="log", xlabel="gradient steps on the support set",
+             ylabel="query mean squared error", title="Adaptation speed on new tasks")
+    axes.legend()
+    return figure
+
+
+def plot_shift(demo: dict, shift: float | None = None) -> Figure:
+    """Query error of the meta-learned prior and of scratch on task families shifted by ``shift``.
+
+    Notes
+    -----
+    Introduced in ``notebooks/03_goals_of_meta_learning.ipynb``.
+    """
+    figure, axes = new_figure(1, width=6.0, height=3.4)
+    axes.plot(demo["shifts"], demo["shifted_meta"], marker="o", color=colour("meta-learned"),
+              label="meta-learned prior")
+    axes.plot(demo["shifts"], demo["shifted_scratch"], marker="o", color=colour("scratch"), label="scratch")
+    title = "Distribution shift: every new task's weight moves by `shift`"
+    if shift is not None:
+        index = int(np.argmin(np.abs(demo["shifts"] - shift)))
+        axes.axvline(demo["shifts"][index], color="#777777", linewidth=1)
+        title = (f"shift {demo['shifts'][index]:+.0f}: meta-learned {demo['shifted_meta'][index]:.3f}, "
+                 f"scratch {demo['shifted_scratch'][index]:.3f}")
+    axes.set(xlabel="shift of the task weights (training tasks: 0)", ylabel="query mean squared error",
+             yscale="log", title=title)
+    axes.legend()
+    return figure
+
+
+# ---------------------------------------------------------------------------------- 05 meta-overfitting
+def make_meta_overfitting_demo(*, n_tasks_grid=(2, 4, 8, 16, 32, 64), diversities=(0.1, 0.25, 0.5, 1.0),
+                               test_diversity: float = 0.5, n_shots: int = 5, n_test_tasks: int = 200,
+                               n_queries: int = 50, n_repeats: int = 5, noise: float = 0.3,
+                               random_state=0) -> dict:
+    """Error of a meta-learned prior on its training tasks and on new tasks, against number and diversity.
+
+    Training tasks come from a family whose weights spread by ``diversity``; new tasks always spread by
+    ``test_diversity``. Errors are averaged over ``n_repeats`` draws of the training tasks.
+
+    Returns
+    -------
+    dict
+        ``n_tasks_grid``, ``diversities`` and arrays ``training`` and ``new`` of shape
+        (n_diversities, n_tasks) holding mean query errors, plus ``alphas`` (chosen ridge strengths).
+
+    Notes
+    -----
+    Introduced in ``notebooks/05_core_challenges.ipynb``.
+    """
+    rng = np.random.default_rng(random_state)
+    new_tasks = LinearTaskSampler(weight_std=test_diversity, noise=noise, random_state=rng).sample_tasks(
+        n_test_tasks, n_shots, n_queries)
+    training = np.zeros((len(diversities), len(n_tasks_grid)))
+    new = np.zeros_like(training)
+    chosen = np.zeros_like(training)
+    for row, diversity in enumerate(diversities):
+        sampler = LinearTaskSampler(weight_std=diversity, noise=noise, random_state=rng)
+        for column, n_tasks in enumerate(n_tasks_grid):
+            for _ in range(n_repeats):
+                prior = MetaLearnedPrior(alphas=ALPHAS, random_state=rng).fit(sampler, n_tasks=n_tasks,
+                                                                             n_shots=n_shots, n_queries=20)
+                training[row, column] += prior.meta_train_error_ / n_repeats
+                new[row, column] += prior.query_errors(new_tasks).mean() / n_repeats
+                chosen[row, column] += np.log10(prior.alpha_) / n_repeats
+    return {"n_tasks_grid": np.asarray(n_tasks_grid), "diversities": np.asarray(diversities, dtype=float),
+            "test_diversity": test_diversity, "training": training, "new": new, "alphas": 10 ** chosen}
+
+
+def plot_meta_overfitting(demo: dict, diversity: float | None = None) -> Figure:
+    """Training-task and new-task error against the number of training tasks, for one diversity.
+
+    Notes
+    -----
+    Introduced in ``notebooks/05_core_challenges.ipynb``.
+    """
+    diversity = demo["test_diversity"] if diversity is None else diversity
+    row = int(np.argmin(np.abs(demo["diversities"] - diversity)))
+    figure, (left, right) = new_figure(2, width=4.6, height=3.4)
+    left.plot(demo["n_tasks_grid"], demo["training"][row], marker="o", color=colour("member"),
+              label="training tasks")
+    left.plot(demo["n_tasks_grid"], demo["new"][row], marker="o", color=colour("meta-learned"), label="new tasks")
+    left.set(xscale="log", yscale="log", xlabel="number of training tasks", ylabel="query mean squared error",
+             title=f"training diversity {demo['diversities'][row]:g} (new tasks {demo['test_diversity']:g})")
+    left.set_xticks(demo["n_tasks_grid"], [str(n) for n in demo["n_tasks_grid"]])
+    left.legend()
+    for index, value in enumerate(demo["diversities"]):
+        right.plot(demo["n_tasks_grid"], demo["new"][index], marker="o", color=colour("", index),
+                   linewidth=3 if index == row else 1.2, label=f"diversity {value:g}")
+    right.set(xscale="log", yscale="log", xlabel="number of training tasks", ylabel="new-task error",
+              title="New-task error for every diversity")
+    right.set_xticks(demo["n_tasks_grid"], [str(n) for n in demo["n_tasks_grid"]])
+    right.legend()
+    return figure
+
+
+# ------------------------------------------------------------------------------------- 07 label savings
+def make_label_savings_demo(*, shots=(2, 3, 5, 8, 12, 20, 30, 50, 80), by: str = "age",
+                            meta_shots: int = 20, n_repeats: int = 10, random_state=0) -> dict:
+    """Labelled patients needed at a new site: a prior meta-learned on the other sites vs scratch.
+
+    Uses :func:`~medmeta_lite.datasets.load_diabetes_tasks`: every site in turn is the new one; the prior
+    is meta-learned on the other sites (``meta_shots`` support patients each, the rest as query); the new
+    site gets ``n_shots`` labelled patients and is scored on its remaining patients. Scratch gets, for every
+    number of shots, the ridge strength that is best in hindsight. Errors are averaged over sites and
+    ``n_repeats`` random draws.
+
+    Returns
+    -------
+    dict
+        ``shots``, ``meta-learned`` and ``scratch`` (mean query errors in units of the target's variance),
+        ``sites`` (names).
+
+    Notes
+    -----
+    Introduced in ``notebooks/07_efficiency_and_label_savings.ipynb``.
+    """
+    from medmeta_lite.datasets import load_diabetes_tasks
+
+    rng = np.random.default_rng(random_state)
+    meta = np.zeros(len(shots))
+    scratch_by_alpha = np.zeros((len(shots), len(ALPHAS)))
+    n_runs = 0
+    for _ in range(n_repeats):
+        training_sites = load_diabetes_tasks(by=by, n_shots=meta_shots, random_state=rng)
+        priors = [MetaLearnedPrior(alphas=ALPHAS, random_state=rng).fit(
+            [task for other, task in enumerate(training_sites) if other != site])
+            for site in range(len(training_sites))]
+        for column, n_shots in enumerate(shots):
+            new_sites = load_diabetes_tasks(by=by, n_shots=n_shots, random_state=rng)
+            for site, task in enumerate(new_sites):
+                meta[column] += priors[site].query_errors([task])[0]
+                scratch_by_alpha[column] += [query_errors(RidgeAroundPrior(alpha=alpha), [task])[0]
+                                             for alpha in ALPHAS]
+        n_runs += len(training_sites)
+    return {"shots": np.asarray(shots), "meta-learned": meta / n_runs,
+            "scratch": scratch_by_alpha.min(axis=1) / n_runs,
+            "sites": [task.name for task in training_sites]}
+
+
+def plot_label_savings(demo: dict, target: float) -> Figure:
+    """Mean query error against labelled patients at the new site, with the labels each needs for ``target``.
+
+    Notes
+    -----
+    Introduced in ``notebooks/07_efficiency_and_label_savings.ipynb``.
+    """
+    figure, axes = new_figure(1, width=6.2, height=3.6)
+    needed = {}
+    for name in ("meta-learned", "scratch"):
+        errors = demo[name]
+        needed[name] = labels_to_reach(demo["shots"], errors, target)
+        axes.plot(demo["shots"], errors, marker="o", color=colour(name), label=name)
+        if needed[name] is not None:
+            axes.axvline(needed[name], color=colour(name), linestyle=":", linewidth=1.2)
+    axes.axhline(target, color=colour("oracle"), linestyle="--", linewidth=1, label=f"target {target:.2f}")
+    words = {name: ("never" if value is None else f"{value} labels") for name, value in needed.items()}
+    axes.set(xscale="log", xlabel="labelled patients at the new site (shots)",
+             ylabel="query mean squared error\n(1 = predicting the mean)",
+             title=f"to reach the target: meta-learned {words['meta-learned']}, scratch {words['scratch']}")
+    axes.set_xticks(demo["shots"], [str(n) for n in demo["shots"]])
+    axes.legend()
+    return figure

@@ -1,0 +1,152 @@
+"""Execute the whole workbook: every notebook, top to bottom, on the embedded default data.
+
+``make workbook`` runs ``python -m medmeta_lite.workbook --output build``: each executed notebook goes to
+``build/notebooks/`` and an HTML copy (with the widgets' state) to ``build/html/``. Parameters can be
+overridden for every notebook that declares them, as with papermill: ``-p n_tasks 32``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """Outcome of executing one notebook."""
+
+    name: str
+    seconds: float
+    error: str = ""
+
+
+def notebooks_dir() -> Path:
+    """Return the repository's ``notebooks/`` folder."""
+    folder = Path(__file__).resolve().parent.parent / "notebooks"
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no notebooks folder at {folder}: run from a clone of the repository")
+    return folder
+
+
+def list_notebooks(folder: Path | None = None) -> list[Path]:
+    """Return the numbered notebooks in order (``00_…`` first).
+
+    Examples
+    --------
+    >>> list_notebooks()[0].name
+    '00_start_here.ipynb'
+    """
+    return sorted((folder or notebooks_dir()).glob(NOTEBOOK_GLOB))
+
+
+def _parse_parameter(text: str):
+    # Same rule as papermill's command line: a Python literal if it parses, otherwise a string.
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def execute_notebook(source: Path, output_dir: Path, parameters: dict | None = None,
+                     html: bool = True, timeout: int = 600) -> NotebookRun:
+    """Execute one notebook with papermill, writing the result and (optionally) its HTML copy.
+
+    Parameters that the notebook's ``parameters`` cell does not define are ignored, so one set of
+    overrides can be passed to the whole workbook.
+    """
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    notebook_out = output_dir / "notebooks" / source.name
+    notebook_out.parent.mkdir(parents=True, exist_ok=True)
+    declared = _declared_parameters(source)
+    chosen = {key: value for key, value in (parameters or {}).items() if key in declared}
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(source), str(notebook_out), parameters=chosen, cwd=str(source.parent),
+            kernel_name="python3", progress_bar=False, execution_timeout=timeout,
+        )
+    except papermill.PapermillExecutionError as error:
+        return NotebookRun(source.name, time.perf_counter() - start,
+                           f"{error.ename}: {error.evalue} (cell {error.exec_count})")
+    seconds = time.perf_counter() - start
+    if html:
+        html_out = output_dir / "html" / source.with_suffix(".html").name
+        html_out.parent.mkdir(parents=True, exist_ok=True)
+        body, _ = HTMLExporter().from_notebook_node(nbformat.read(notebook_out, as_version=4))
+        html_out.write_text(body, encoding="utf-8")
+    return NotebookRun(source.name, seconds)
+
+
+def _declared_parameters(notebook: Path) -> set[str]:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        if cell["cell_type"] == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            tree = ast.parse("".join(cell["source"]))
+            return {target.id for node in tree.body if isinstance(node, ast.Assign)
+                    for target in node.targets if isinstance(target, ast.Name)}
+    return set()
+
+
+def run_workbook(output_dir: Path, parameters: dict | None = None, jobs: int = 1, html: bool = True,
+                 names: list[str] | None = None) -> list[NotebookRun]:
+    """Execute every numbered notebook (or those in ``names``) and return their timings."""
+    notebooks = list_notebooks()
+    if names:
+        wanted = set(names)
+        notebooks = [path for path in notebooks if path.stem in wanted or path.name in wanted]
+        missing = wanted - {path.stem for path in notebooks} - {path.name for path in notebooks}
+        if missing:
+            raise ValueError(f"no such notebook(s): {sorted(missing)}")
+    output_dir = Path(output_dir)
+    if jobs <= 1:
+        return [execute_notebook(path, output_dir, parameters, html) for path in notebooks]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(execute_notebook, path, output_dir, parameters, html) for path in notebooks]
+        return [future.result() for future in futures]
+
+
+def format_table(runs: list[NotebookRun], wall_seconds: float) -> str:
+    """Render per-notebook timings as a Markdown table."""
+    lines = ["| notebook | seconds | status |", "|---|---:|---|"]
+    lines += [f"| {run.name} | {run.seconds:.1f} | {run.error or 'ok'} |" for run in runs]
+    lines.append(f"| **total (wall)** | {wall_seconds:.1f} | {sum(bool(run.error) for run in runs)} failed |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m medmeta_lite.workbook",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--output", default="build", help="folder for notebooks/ and html/ (default: build)")
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                        metavar=("NAME", "VALUE"),
+                        help="override a parameter in every notebook that declares it")
+    parser.add_argument("--jobs", type=int, default=1, help="notebooks executed at once (default: 1)")
+    parser.add_argument("--no-html", action="store_true", help="skip the HTML copies")
+    parser.add_argument("notebooks", nargs="*", help="notebook names to run (default: all)")
+    arguments = parser.parse_args(argv)
+    parameters = {name: _parse_parameter(value) for name, value in arguments.parameter}
+    start = time.perf_counter()
+    runs = run_workbook(Path(arguments.output), parameters, arguments.jobs, not arguments.no_html,
+                        arguments.notebooks or None)
+    print(format_table(runs, time.perf_counter() - start))
+    failed = [run for run in runs if run.error]
+    for run in failed:
+        print(f"FAILED {run.name}: {run.error}", file=sys.stderr)
+    if not failed:
+        print(f"executed notebooks in {arguments.output}/notebooks, HTML in {arguments.output}/html")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

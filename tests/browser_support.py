@@ -1,0 +1,153 @@
+"""Real-browser checks of the notebooks: JupyterLab on 127.0.0.1 driven by Debian's Chromium.
+
+Used by ``tests/test_browser*.py``. The notebooks are copied into a temporary server root, so that running
+them in the browser (and JupyterLab's autosave) never touches the committed files. Screenshots go to
+``build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOT_DIR = REPO_ROOT / "build" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+# True once the open notebook's kernel is connected and idle.
+KERNEL_IDLE_JS = """() => {
+  const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = widget && widget.sessionContext && widget.sessionContext.session
+      && widget.sessionContext.session.kernel;
+  return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}"""
+# True once no cell of the open notebook is queued or running ("[*]").
+CELLS_DONE_JS = """() => {
+  const prompts = document.querySelectorAll('.jp-InputArea-prompt');
+  return prompts.length > 0 && [...prompts].every(p => !p.textContent.includes('*'));
+}"""
+TIMEOUT_MS = 120_000
+
+
+def chromium_or_skip() -> str:
+    """Return the Chromium executable; skip (or, under CI, fail) when it is missing."""
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable:
+        return executable
+    message = ("Debian's chromium is not installed: run `make test` as root (it installs it) or "
+               "`sudo apt-get install chromium` to enable the browser tests")
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def jupyter_lab(work_dir: Path):
+    """Start JupyterLab on 127.0.0.1 with a copy of ``notebooks/`` and yield its base URL."""
+    root = work_dir / "root"
+    shutil.copytree(REPO_ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    settings = work_dir / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    # No news or update checks: they would try the network.
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port = _free_port()
+    environment = dict(os.environ, JUPYTER_RUNTIME_DIR=str(work_dir / "runtime"),
+                       MEDMETA_LITE_HOME=str(work_dir / "trainer-home"))
+    log = open(work_dir / "server.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--ServerApp.password=",
+         "--allow-root", f"--ServerApp.root_dir={root}",
+         f"--LabApp.user_settings_dir={work_dir / 'settings'}",
+         f"--LabApp.workspaces_dir={work_dir / 'workspaces'}",
+         "--LabApp.expose_app_in_browser=True"],
+        stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited: {(work_dir / 'server.log').read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/api/status", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.25)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+
+@contextmanager
+def chromium_page(executable: str):
+    """Yield a Playwright page in headless Chromium (no browser download: Debian's binary)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+def open_and_run_all(page, base: str, notebook: str) -> None:
+    """Open a notebook, run all cells and wait until every cell has finished."""
+    page.goto(f"{base}/lab/tree/{notebook}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    page.wait_for_function(KERNEL_IDLE_JS)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_timeout(500)
+    page.wait_for_function(CELLS_DONE_JS)
+    page.wait_for_function(KERNEL_IDLE_JS)
+    assert page.get_by_text("Error displaying widget").count() == 0, "a widget failed to render"
+
+
+def drag_slider(page, slider, fraction: float) -> None:
+    """Drag a slider's handle with the mouse to ``fraction`` of its track."""
+    slider.scroll_into_view_if_needed()
+    track = slider.locator(".noUi-target").bounding_box()
+    handle = slider.locator(".noUi-handle").bounding_box()
+    y = handle["y"] + handle["height"] / 2
+    page.mouse.move(handle["x"] + handle["width"] / 2, y)
+    page.mouse.down()
+    page.mouse.move(track["x"] + fraction * track["width"], y, steps=12)
+    page.mouse.up()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under ``build/screenshots/`` and return its path."""
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
