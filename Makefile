@@ -11,8 +11,8 @@ export PYTHONHASHSEED := 0
 
 # Where there is a tensorflow-cpu wheel (Linux x86_64) install it instead of the 600 MB larger `tensorflow`,
 # then install the project without dependencies so that pip never puts both wheels side by side.
-REQUIREMENTS := $(BIN)/python -c "import platform; \
-from pip._vendor import tomli; \
+REQUIREMENTS := $(BIN)/python -c "import platform, sys; \
+tomli = __import__('tomllib') if sys.version_info >= (3, 11) else __import__('pip._vendor.tomli', fromlist=['loads']); \
 p = tomli.load(open('pyproject.toml', 'rb'))['project']; \
 cpu = platform.system() == 'Linux' and platform.machine() == 'x86_64'; \
 reqs = p['dependencies'] + p['optional-dependencies']['test']; \

@@ -71,7 +71,7 @@ def largest_stable_learning_rate(X: np.ndarray, fit_intercept: bool = True) -> f
     >>> import numpy as np
     >>> X = np.array([[-1.0], [1.0]])
     >>> round(largest_stable_learning_rate(X), 6)
-    0.5
+    1.0
     """
     design = np.column_stack([X, np.ones(len(X))]) if fit_intercept else X
     largest_singular_value = np.linalg.norm(design, ord=2)
@@ -259,7 +259,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):
         if not self.standardize and not np.allclose(feature_scales[feature_scales > 0], 1.0, rtol=0.5):
             advice += " or standardize=True"
         warnings.warn(
-            f"learning_rate={self.learning_rate:g} diverged at iteration {self.n_iter_} (loss {loss:.3g}); "
+            f"learning_rate={self.learning_rate!r} diverged at iteration {self.n_iter_} (loss {loss:.3g}); "
             f"gradient descent on these data is stable only for learning_rate < {stable:.3g}; {advice}. "
             "The weights are those of the last step before the blow-up.",
             ConvergenceWarning, stacklevel=3)

@@ -142,8 +142,15 @@ class KerasRegressor(RegressorMixin, BaseEstimator):
         model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss="mse")
         inputs = X.astype(np.float32)
         targets = y.astype(np.float32).reshape(-1, 1)  # a column, like the network's output
-        batch_size = len(X) if self.batch_size is None else int(self.batch_size)
-        history = model.fit(inputs, targets, epochs=epochs, batch_size=batch_size, verbose=self.verbose)
+        # A tf.data pipeline costs about 8 ms per epoch on small data; NumPy arrays cost about 50 ms
+        # because Keras rebuilds a shuffling pipeline for them at every epoch.
+        if self.batch_size is None or self.batch_size >= len(X):
+            data = tf.data.Dataset.from_tensors((inputs, targets))
+        else:
+            data = (tf.data.Dataset.from_tensor_slices((inputs, targets))
+                    .shuffle(len(X), seed=seed, reshuffle_each_iteration=True)
+                    .batch(int(self.batch_size)))
+        history = model.fit(data, epochs=epochs, shuffle=False, verbose=self.verbose)
         self.model_ = model
         self.history_ = np.asarray(history.history["loss"], dtype=np.float64)
         return self

@@ -12,6 +12,7 @@ update) is one compiled ``tf.function``; the tasks run side by side with batched
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import time
 import warnings
@@ -83,6 +84,36 @@ def _check_positive(name, value, integer=False, allow_zero=False):
     return float(value)
 
 
+def _draw_batch(task_sampler, n_tasks, n_shots, n_queries):
+    """Draw a meta-batch as a dict of stacked arrays from a task sampler or an episode sampler."""
+    try:
+        parameters = inspect.signature(task_sampler.sample_batch).parameters
+    except (TypeError, ValueError):
+        parameters = {}
+    if len(parameters) >= 3:
+        return as_task_batch(task_sampler.sample_batch(n_tasks, n_shots, n_queries))
+    # Episode samplers (medmeta_lite.episodes) fix n_ways, n_shots and n_queries themselves.
+    return as_task_batch(task_sampler.sample_batch(n_tasks))
+
+
+def as_task_batch(batch) -> dict:
+    """Return ``batch`` as the dict of stacked arrays the meta-learners use.
+
+    Accepts the dict of ``TaskSampler.sample_batch`` as is, and converts an
+    :class:`medmeta_lite.episodes.EpisodeBatch` (indices into an image pool) into images of shape
+    ``(n_tasks, n_examples, height, width, channels)`` with a channel axis added to grey-scale images.
+    """
+    if isinstance(batch, dict):
+        return batch
+    if all(hasattr(batch, name) for name in ("images", "support_index", "query_index")):
+        images = np.asarray(batch.images)
+        if images.ndim == 3:
+            images = images[..., None]
+        return {"X_support": images[batch.support_index], "y_support": np.asarray(batch.support_labels),
+                "X_query": images[batch.query_index], "y_query": np.asarray(batch.query_labels)}
+    raise TypeError(f"expected a dict from TaskSampler.sample_batch or an EpisodeBatch, got {type(batch).__name__}")
+
+
 def _check_batch(batch, name="task batch"):
     for key in ("X_support", "y_support", "X_query", "y_query"):
         if key not in batch:
@@ -151,6 +182,7 @@ class FunctionalMetaLearner:
     """
 
     _hyperparameters: tuple[str, ...] = ()
+    _chunk_size = 20  # meta-iterations per compiled call; divides the benchmark's 100-iteration windows
 
     # -- validation and set-up -------------------------------------------------------------------------
     def _validate_hyperparameters(self, n_meta_iter):
@@ -186,7 +218,7 @@ class FunctionalMetaLearner:
             raise TypeError("task_sampler needs a sample_batch(n_tasks, n_shots, n_queries) method")
         _check_positive("n_shots", n_shots, integer=True)
         _check_positive("n_queries", n_queries, integer=True)
-        first = task_sampler.sample_batch(self.meta_batch_size, n_shots, n_queries)
+        first = _draw_batch(task_sampler, self.meta_batch_size, n_shots, n_queries)
         _check_batch(first)
         self.network_ = self._resolve_network(first)
         rng = np.random.default_rng(self.random_state)
@@ -202,28 +234,54 @@ class FunctionalMetaLearner:
                 tf.constant(np.asarray(batch["X_query"], dtype=self.dtype)),
                 tf.constant(np.asarray(batch["y_query"], dtype=label_dtype)))
 
-    def _run_meta_training(self, task_sampler, n_meta_iter, n_shots, n_queries, progress, meta_step):
-        n_meta_iter, batch = self._start(task_sampler, n_meta_iter, n_shots, n_queries)
-        step = meta_step()
+    def _run_meta_training(self, task_sampler, n_meta_iter, n_shots, n_queries, progress, make_update):
+        """Shared training loop: draw ``chunk`` meta-batches in NumPy, run them in one compiled call.
+
+        ``make_update()`` returns ``update(X_support, y_support, X_query, y_query, iteration) -> loss`` for one
+        meta-batch; a ``tf.while_loop`` runs it over a chunk of meta-batches so that Python and the
+        function-call overhead are paid once per chunk instead of once per meta-iteration.
+        """
+        n_meta_iter, first = self._start(task_sampler, n_meta_iter, n_shots, n_queries)
+        update = make_update()
+        loss_dtype = self._variables[0].dtype
+
+        def run_chunk(X_support, y_support, X_query, y_query, start):
+            n_batches = X_support.shape[0]
+            losses = tf.TensorArray(loss_dtype, size=n_batches)
+            for index in tf.range(n_batches):
+                iteration = start + tf.cast(index, tf.int64)
+                losses = losses.write(index, update(X_support[index], y_support[index], X_query[index],
+                                                    y_query[index], iteration))
+            return losses.stack()
+
+        compiled = self._compile(run_chunk)
         history = np.empty(n_meta_iter)
-        iterations = range(n_meta_iter)
+        bar = None
         if progress:
             try:
                 from tqdm.auto import tqdm
             except ImportError:
                 warnings.warn("progress=True needs tqdm; training silently", stacklevel=3)
             else:
-                iterations = tqdm(iterations, desc=type(self).__name__, leave=False)
-        for iteration in iterations:
-            if iteration:
-                batch = task_sampler.sample_batch(self.meta_batch_size, n_shots, n_queries)
-            history[iteration] = float(step(*self._cast(batch), tf.constant(iteration, tf.int64)))
+                bar = tqdm(total=n_meta_iter, desc=type(self).__name__, leave=False)
+        for start in range(0, n_meta_iter, self._chunk_size):
+            size = min(self._chunk_size, n_meta_iter - start)
+            batches = [first] if start == 0 else []
+            batches += [_draw_batch(task_sampler, self.meta_batch_size, n_shots, n_queries)
+                        for _ in range(size - len(batches))]
+            stacked = {key: np.stack([batch[key] for batch in batches])
+                       for key in ("X_support", "y_support", "X_query", "y_query")}
+            history[start:start + size] = compiled(*self._cast(stacked), tf.constant(start, tf.int64)).numpy()
+            if bar is not None:
+                bar.update(size)
+        if bar is not None:
+            bar.close()
         self.history_ = history
         self.meta_parameters_ = [variable.numpy() for variable in self._variables]
         return self
 
     def _compile(self, function):
-        return tf.function(function, jit_compile=bool(self.jit_compile), reduce_retracing=True)
+        return tf.function(function, jit_compile=bool(self.jit_compile))
 
     # -- fitted-state helpers ----------------------------------------------------------------------------
     def _check_is_fitted(self):
@@ -232,6 +290,8 @@ class FunctionalMetaLearner:
 
     def _check_inputs(self, X, name="X"):
         X = np.asarray(X, dtype=self.meta_parameters_[0].dtype)
+        if isinstance(self.network_, Conv4) and X.ndim == 3:
+            X = X[..., None]  # grey-scale images without a channel axis
         if X.ndim < 2:
             raise ValueError(f"{name} must have shape (n_examples, n_features...), got {X.shape}")
         if X.shape[-1] != self.n_features_in_:
@@ -282,8 +342,8 @@ class FunctionalMetaLearner:
 
         Parameters
         ----------
-        batch : dict
-            From ``task_sampler.sample_batch(n_tasks, n_shots, n_queries)``.
+        batch : dict or EpisodeBatch
+            From ``task_sampler.sample_batch(n_tasks, n_shots, n_queries)`` or an episode sampler.
         n_steps : int, default=10
         inner_lr : float, default=None
             ``None`` uses the meta-learner's ``inner_lr``.
@@ -305,6 +365,7 @@ class FunctionalMetaLearner:
 
     def _curves(self, batch, n_steps, inner_lr):
         self._check_is_fitted()
+        batch = as_task_batch(batch)
         _check_batch(batch)
         n_steps = _check_positive("n_steps", n_steps, integer=True, allow_zero=True)
         learning_rate = _check_positive("inner_lr", self.inner_lr if inner_lr is None else inner_lr)
@@ -471,15 +532,17 @@ class MAML(FunctionalMetaLearner):
                          tf.constant(self.meta_lr, self._variables[0].dtype))
             return meta_loss
 
-        return self._compile(meta_step)
+        return meta_step
 
     def fit(self, task_sampler, n_meta_iter=None, n_shots=10, n_queries=10, progress=False):
         """Meta-train on tasks drawn from ``task_sampler``.
 
         Parameters
         ----------
-        task_sampler : TaskSampler
-            Any object with ``sample_batch(n_tasks, n_shots, n_queries)`` (see :mod:`medmeta_lite.tasks`).
+        task_sampler : TaskSampler or EpisodeSampler
+            Any object with ``sample_batch(n_tasks, n_shots, n_queries)`` returning a dict (see
+            :mod:`medmeta_lite.tasks`), or an :class:`medmeta_lite.episodes.EpisodeSampler` whose
+            ``sample_batch(n_episodes)`` fixes the shots itself (``n_shots``/``n_queries`` are then ignored).
         n_meta_iter : int, default=None
             Meta-updates; ``None`` uses the constructor's ``n_meta_iter``.
         n_shots, n_queries : int, default=10

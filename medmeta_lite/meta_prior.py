@@ -50,6 +50,17 @@ def _affine_adaptation(design, y, *, alpha, n_inner_steps, inner_lr):
     return linear_part, offset
 
 
+def _adapted_query_errors(tasks, centre, alpha, n_inner_steps, inner_lr) -> np.ndarray:
+    """Query mean squared error of every task after adapting from ``centre``."""
+    errors = []
+    for task in tasks:
+        linear_part, offset = _affine_adaptation(_with_bias_column(task.X_support), task.y_support,
+                                                 alpha=alpha, n_inner_steps=n_inner_steps, inner_lr=inner_lr)
+        residual = _with_bias_column(task.X_query) @ (linear_part @ centre + offset) - task.y_query
+        errors.append(np.mean(residual ** 2))
+    return np.asarray(errors)
+
+
 def _check_alpha(alpha) -> float:
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
         raise TypeError(f"alpha must be a real number >= 0, got {alpha!r} ({type(alpha).__name__})")
@@ -147,6 +158,17 @@ class RidgeAroundPrior(RegressorMixin, BaseEstimator):
         self.intercept_ = float(parameters[-1])
         return self
 
+    def _query_errors(self, tasks) -> np.ndarray:
+        alpha = _check_alpha(self.alpha)
+        n_iter, learning_rate = _check_steps(self.n_iter, self.learning_rate, name="n_iter",
+                                             lr_name="learning_rate")
+        n_features = tasks[0].X_support.shape[1]
+        prior_coef = np.zeros(n_features) if self.prior_coef is None else np.asarray(self.prior_coef, float)
+        if prior_coef.shape != (n_features,):
+            raise ValueError(f"prior_coef must have shape ({n_features},) to match X, got {prior_coef.shape}")
+        centre = np.append(prior_coef, float(self.prior_intercept))
+        return _adapted_query_errors(tasks, centre, alpha, n_iter, learning_rate)
+
     def predict(self, X):
         """Predict ``X @ coef_ + intercept_``.
 
@@ -185,6 +207,9 @@ def query_errors(learner, tasks) -> np.ndarray:
     (3,)
     """
     tasks = _check_tasks(tasks)
+    if type(learner) is RidgeAroundPrior:
+        # same maths as clone().fit().predict(), without sklearn's per-call validation (10x faster)
+        return learner._query_errors(tasks)
     errors = []
     for task in tasks:
         model = clone(learner).fit(task.X_support, task.y_support)
@@ -327,15 +352,15 @@ class MetaLearnedPrior(BaseEstimator):
             errors = []
             for alpha in candidates:
                 centre = self._solve_centre(training, alpha, None, None)
-                errors.append(np.mean(self._errors(validation, centre, alpha, None, None)))
+                errors.append(np.mean(_adapted_query_errors(validation, centre, alpha, None, None)))
             self.meta_validation_errors_ = np.asarray(errors)
             self.alpha_ = candidates[int(np.argmin(errors))]
         centre = self._solve_centre(tasks, self.alpha_, n_inner_steps, inner_lr)
         self.prior_coef_, self.prior_intercept_ = centre[:-1], float(centre[-1])
         self.n_tasks_ = len(tasks)
         self.n_features_in_ = tasks[0].X_support.shape[1]
-        self.meta_train_error_ = float(np.mean(self._errors(tasks, centre, self.alpha_, n_inner_steps,
-                                                            inner_lr)))
+        training_errors = _adapted_query_errors(tasks, centre, self.alpha_, n_inner_steps, inner_lr)
+        self.meta_train_error_ = float(np.mean(training_errors))
         return self
 
     @staticmethod
@@ -351,16 +376,6 @@ class MetaLearnedPrior(BaseEstimator):
             targets.append(weight * (task.y_query - query_design @ offset))
         return np.linalg.lstsq(np.vstack(blocks), np.concatenate(targets), rcond=None)[0]
 
-    @staticmethod
-    def _errors(tasks, centre, alpha, n_inner_steps, inner_lr) -> np.ndarray:
-        errors = []
-        for task in tasks:
-            linear_part, offset = _affine_adaptation(_with_bias_column(task.X_support), task.y_support,
-                                                     alpha=alpha, n_inner_steps=n_inner_steps,
-                                                     inner_lr=inner_lr)
-            residual = _with_bias_column(task.X_query) @ (linear_part @ centre + offset) - task.y_query
-            errors.append(np.mean(residual ** 2))
-        return np.asarray(errors)
 
     def make_learner(self, *, n_inner_steps="fitted", inner_lr=None) -> RidgeAroundPrior:
         """Return an unfitted :class:`RidgeAroundPrior` centred on the meta-learned prior.

@@ -100,7 +100,7 @@ class PretrainedBaseline(FunctionalMetaLearner):
                              self._adam_step, tf.constant(self.meta_lr, self._variables[0].dtype))
                 return loss
 
-            return self._compile(step)
+            return step
 
         return self._run_meta_training(task_sampler, n_meta_iter, n_shots, n_queries, progress, make_step)
 

@@ -101,6 +101,6 @@ class Reptile(FunctionalMetaLearner):
                     variable.assign_add(step_size * (tf.reduce_mean(weights, axis=0) - variable))
                 return tf.reduce_mean(_loss_per_task(self.network_.apply(adapted, X), y, self.loss))
 
-            return self._compile(meta_step)
+            return meta_step
 
         return self._run_meta_training(task_sampler, n_meta_iter, n_shots, n_queries, progress, make_meta_step)

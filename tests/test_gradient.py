@@ -100,7 +100,7 @@ def test_divergence_stops_and_names_the_learning_rate(standardized_diabetes, lea
     stable = largest_stable_learning_rate(X)
     assert 0.24 < stable < 0.25  # 2 / largest eigenvalue of the Hessian of the MSE
     model = GradientDescentRegressor(learning_rate=learning_rate, n_iter=1000, random_state=0)
-    with pytest.warns(ConvergenceWarning, match=rf"learning_rate={learning_rate:g} diverged at iteration"):
+    with pytest.warns(ConvergenceWarning, match=rf"learning_rate={learning_rate!r} diverged at iteration"):
         model.fit(X, y)
     assert model.diverged_ and not model.converged_
     assert model.n_iter_ < 1000

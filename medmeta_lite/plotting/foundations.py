@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
 from medmeta_lite.meta_prior import MetaLearnedPrior, RidgeAroundPrior, query_errors
 from medmeta_lite.plotting.style import colour, new_figure
@@ -56,6 +57,17 @@ def _best_scratch_errors(tasks, alphas=ALPHAS) -> tuple[float, float]:
     return float(errors[best]), float(alphas[best])
 
 
+def _plain_log_axes(axes, *, x: bool = False, y: bool = True) -> None:
+    """Label log axes with plain numbers (0.2, not 2x10^-1) and no minor-tick labels."""
+    for flag, axis in ((x, axes.xaxis), (y, axes.yaxis)):
+        if flag:
+            formatter = ScalarFormatter()
+            formatter.set_scientific(False)
+            axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            axis.set_major_formatter(formatter)
+            axis.set_minor_formatter(NullFormatter())
+
+
 def _linear_tasks(rng, weights, intercepts, *, n_shots, n_queries, noise, names="target") -> list[Task]:
     """Tasks whose true parameters are given: rows of ``weights`` and entries of ``intercepts``."""
     weights = np.atleast_2d(weights)
@@ -69,17 +81,20 @@ def _linear_tasks(rng, weights, intercepts, *, n_shots, n_queries, noise, names=
 
 # --------------------------------------------------------------------------------------------- 01 shots
 def make_shots_demo(*, n_tasks: int = 100, shots=(1, 2, 3, 4, 5, 6, 8, 10, 15, 20), n_test_tasks: int = 100,
-                    n_queries: int = 50, noise: float = 0.3, random_state=0) -> dict:
+                    n_queries: int = 50, task_std: float = 0.3, noise: float = 0.3, random_state=0) -> dict:
     """Query error against the number of shots: a prior meta-learned on ``n_tasks`` sites vs scratch.
 
     The family is :class:`~medmeta_lite.tasks.LinearTaskSampler` with one feature, so single tasks can be
-    drawn as lines. Scratch gets, at every number of shots, the ridge strength that is best in hindsight.
+    drawn as lines; ``task_std`` is the spread of the task weights and intercepts. For every number of
+    shots a prior is meta-learned on training tasks with that many shots (meta-train as you meta-test),
+    and scratch gets the ridge strength that is best in hindsight.
 
     Returns
     -------
     dict
-        ``shots``, ``meta-learned`` and ``scratch`` (mean query errors), ``prior`` (the fitted
-        :class:`MetaLearnedPrior`), ``training_lines`` (weights and intercepts of some training tasks),
+        ``shots``, ``meta-learned`` and ``scratch`` (mean query errors), ``priors`` (the fitted
+        :class:`MetaLearnedPrior` for every number of shots), ``training_lines`` (weights and intercepts
+        of some training tasks),
         and ``example``: one new task with a pool of support points and the two fits for every shot count.
 
     Notes
@@ -87,14 +102,15 @@ def make_shots_demo(*, n_tasks: int = 100, shots=(1, 2, 3, 4, 5, 6, 8, 10, 15, 2
     Introduced in ``notebooks/01_what_is_meta_learning.ipynb``.
     """
     rng = np.random.default_rng(random_state)
-    sampler = LinearTaskSampler(noise=noise, random_state=rng)
-    training_tasks = sampler.sample_tasks(n_tasks, 5, 20)
-    prior = MetaLearnedPrior(alphas=ALPHAS, random_state=rng).fit(training_tasks)
-    test_sampler = LinearTaskSampler(noise=noise, random_state=rng)
-    meta, scratch, scratch_alphas = [], [], []
+    family = {"weight_std": task_std, "intercept_std": task_std, "noise": noise}
+    sampler = LinearTaskSampler(**family, random_state=rng)
+    test_sampler = LinearTaskSampler(**family, random_state=rng)
+    meta, scratch, scratch_alphas, priors = [], [], [], {}
     for n_shots in shots:
+        training_tasks = sampler.sample_tasks(n_tasks, n_shots, 20)
+        priors[n_shots] = MetaLearnedPrior(alphas=ALPHAS, random_state=rng).fit(training_tasks)
         tasks = test_sampler.sample_tasks(n_test_tasks, n_shots, n_queries)
-        meta.append(prior.query_errors(tasks).mean())
+        meta.append(priors[n_shots].query_errors(tasks).mean())
         error, alpha = _best_scratch_errors(tasks)
         scratch.append(error)
         scratch_alphas.append(alpha)
@@ -102,13 +118,14 @@ def make_shots_demo(*, n_tasks: int = 100, shots=(1, 2, 3, 4, 5, 6, 8, 10, 15, 2
     fits = {}
     for n_shots, alpha in zip(shots, scratch_alphas, strict=True):
         X, y = pool.X_support[:n_shots], pool.y_support[:n_shots]
-        meta_fit = prior.adapt(X, y)
+        meta_fit = priors[n_shots].adapt(X, y)
         scratch_fit = RidgeAroundPrior(alpha=alpha).fit(X, y)
         fits[n_shots] = {"meta-learned": (float(meta_fit.coef_[0]), meta_fit.intercept_),
                          "scratch": (float(scratch_fit.coef_[0]), scratch_fit.intercept_)}
-    lines = [(float(task.parameters["weights"][0]), task.parameters["intercept"]) for task in training_tasks[:25]]
+    lines = [(float(task.parameters["weights"][0]), task.parameters["intercept"])
+             for task in training_tasks[:25]]
     return {"shots": np.asarray(shots), "meta-learned": np.asarray(meta), "scratch": np.asarray(scratch),
-            "scratch_alphas": np.asarray(scratch_alphas), "prior": prior, "training_lines": lines,
+            "scratch_alphas": np.asarray(scratch_alphas), "priors": priors, "training_lines": lines,
             "example": {"task": pool, "fits": fits}}
 
 
@@ -145,6 +162,7 @@ def plot_shots_demo(demo: dict, n_shots: int, *, target: float | None = None) ->
         right.axhline(target, color=colour("oracle"), linestyle=":", linewidth=1, label=f"target {target:g}")
     right.set(xlabel="support examples (shots)", ylabel="query mean squared error", yscale="log",
               title="Average over new tasks")
+    _plain_log_axes(right)
     right.legend()
     return figure
 
@@ -214,14 +232,16 @@ def plot_transfer(demo: dict, distance: float | None = None) -> Figure:
                        f"({demo['n_shots']} shots per target task)")
     else:
         axes.set_title(f"{demo['n_shots']} shots per target task")
-    axes.set(xlabel="distance of the target task from the source (0 = source, 1 = typical new task)",
+    axes.set(xlabel="distance of the target from the source (0 = the source, 1 = a typical task)",
              ylabel="query mean squared error", yscale="log")
+    _plain_log_axes(axes)
     axes.legend()
     return figure
 
 
 # --------------------------------------------------------------------------------------------- 03 goals
-def make_goals_demo(*, n_tasks: int = 100, n_shots: int = 5, n_inner_steps: int = 5, inner_lr: float = 0.5,
+def make_goals_demo(*, n_features: int = 3, n_tasks: int = 100, n_shots: int = 5, n_inner_steps: int = 5,
+                    inner_lr: float = 0.5,
                     steps=(0, 1, 2, 3, 5, 10, 20, 30, 50, 100), shifts=(-3, -2, -1, 0, 1, 2, 3),
                     n_test_tasks: int = 200, n_queries: int = 50, noise: float = 0.3, random_state=0) -> dict:
     """Three goals of meta-learning measured on linear tasks: fast adaptation, generalisation, robustness.
@@ -236,7 +256,7 @@ def make_goals_demo(*, n_tasks: int = 100, n_shots: int = 5, n_inner_steps: int 
     Introduced in ``notebooks/03_goals_of_meta_learning.ipynb``.
     """
     rng = np.random.default_rng(random_state)
-    sampler = LinearTaskSampler(noise=noise, random_state=rng)
+    sampler = LinearTaskSampler(n_features=n_features, noise=noise, random_state=rng)
     training_tasks = sampler.sample_tasks(n_tasks, n_shots, 20)
     gradient_prior = MetaLearnedPrior(n_inner_steps=n_inner_steps, inner_lr=inner_lr).fit(training_tasks)
     ridge_prior = MetaLearnedPrior(alphas=ALPHAS, random_state=rng).fit(training_tasks)
@@ -246,8 +266,8 @@ def make_goals_demo(*, n_tasks: int = 100, n_shots: int = 5, n_inner_steps: int 
                      for k in steps]
     shifted_meta, shifted_scratch = [], []
     for shift in shifts:
-        tasks = LinearTaskSampler(noise=noise, shift=shift, random_state=rng).sample_tasks(
-            n_test_tasks, n_shots, n_queries)
+        shifted = LinearTaskSampler(n_features=n_features, noise=noise, shift=shift, random_state=rng)
+        tasks = shifted.sample_tasks(n_test_tasks, n_shots, n_queries)
         shifted_meta.append(ridge_prior.query_errors(tasks).mean())
         shifted_scratch.append(query_errors(RidgeAroundPrior(alpha=ridge_prior.alpha_), tasks).mean())
     return {
@@ -257,7 +277,7 @@ def make_goals_demo(*, n_tasks: int = 100, n_shots: int = 5, n_inner_steps: int 
         "new_task_error": float(ridge_prior.query_errors(new_tasks).mean()),
         "shifts": np.asarray(shifts, dtype=float), "shifted_meta": np.asarray(shifted_meta),
         "shifted_scratch": np.asarray(shifted_scratch), "alpha": ridge_prior.alpha_,
-        "prior_coef": float(ridge_prior.prior_coef_[0]),
+        "prior_coef": ridge_prior.prior_coef_,
     }
 
 
@@ -272,11 +292,15 @@ def plot_adaptation_speed(demo: dict) -> Figure:
     # steps start at 0: symlog keeps 0 on a log-like axis
     axes.plot(demo["steps"], demo["meta_steps"], marker="o", color=colour("meta-learned"),
               label="meta-learned initialisation")
-    axes.plot(demo["steps"], demo["scratch_steps"], marker="o", color=colour("scratch"), label="scratch (zero)")
+    axes.plot(demo["steps"], demo["scratch_steps"], marker="o", color=colour("scratch"),
+              label="scratch (zero)")
     axes.axvline(demo["n_inner_steps"], color="#777777", linewidth=1, linestyle=":",
                  label=f"steps used in meta-training ({demo['n_inner_steps']})")
     axes.set(xscale="symlog", yscale="log", xlabel="gradient steps on the support set",
              ylabel="query mean squared error", title="Adaptation speed on new tasks")
+    _plain_log_axes(axes)
+    axes.set_xticks(demo["steps"], [str(step) for step in demo["steps"]])
+    axes.set_xlim(-0.1, demo["steps"].max() * 1.1)
     axes.legend()
     return figure
 
@@ -300,19 +324,21 @@ def plot_shift(demo: dict, shift: float | None = None) -> Figure:
                  f"scratch {demo['shifted_scratch'][index]:.3f}")
     axes.set(xlabel="shift of the task weights (training tasks: 0)", ylabel="query mean squared error",
              yscale="log", title=title)
+    _plain_log_axes(axes)
     axes.legend()
     return figure
 
 
 # ---------------------------------------------------------------------------------- 05 meta-overfitting
-def make_meta_overfitting_demo(*, n_tasks_grid=(2, 4, 8, 16, 32, 64), diversities=(0.1, 0.25, 0.5, 1.0),
-                               test_diversity: float = 0.5, n_shots: int = 5, n_test_tasks: int = 200,
-                               n_queries: int = 50, n_repeats: int = 5, noise: float = 0.3,
-                               random_state=0) -> dict:
+def make_meta_overfitting_demo(*, n_features: int = 4, n_tasks_grid=(2, 4, 8, 16, 32, 64),
+                               diversities=(0.1, 0.25, 0.5, 1.0), test_diversity: float = 0.5,
+                               n_shots: int = 5,
+                               n_test_tasks: int = 200, n_queries: int = 50, n_repeats: int = 5,
+                               noise: float = 0.3, random_state=0) -> dict:
     """Error of a meta-learned prior on its training tasks and on new tasks, against number and diversity.
 
-    Training tasks come from a family whose weights spread by ``diversity``; new tasks always spread by
-    ``test_diversity``. Errors are averaged over ``n_repeats`` draws of the training tasks.
+    Training tasks come from a family whose weights and intercepts spread by ``diversity``; new tasks
+    always spread by ``test_diversity``. Errors are averaged over ``n_repeats`` draws of the training tasks.
 
     Returns
     -------
@@ -325,13 +351,15 @@ def make_meta_overfitting_demo(*, n_tasks_grid=(2, 4, 8, 16, 32, 64), diversitie
     Introduced in ``notebooks/05_core_challenges.ipynb``.
     """
     rng = np.random.default_rng(random_state)
-    new_tasks = LinearTaskSampler(weight_std=test_diversity, noise=noise, random_state=rng).sample_tasks(
-        n_test_tasks, n_shots, n_queries)
+    new_tasks = LinearTaskSampler(n_features=n_features, weight_std=test_diversity,
+                                  intercept_std=test_diversity, noise=noise,
+                                  random_state=rng).sample_tasks(n_test_tasks, n_shots, n_queries)
     training = np.zeros((len(diversities), len(n_tasks_grid)))
     new = np.zeros_like(training)
     chosen = np.zeros_like(training)
     for row, diversity in enumerate(diversities):
-        sampler = LinearTaskSampler(weight_std=diversity, noise=noise, random_state=rng)
+        sampler = LinearTaskSampler(n_features=n_features, weight_std=diversity, intercept_std=diversity,
+                                    noise=noise, random_state=rng)
         for column, n_tasks in enumerate(n_tasks_grid):
             for _ in range(n_repeats):
                 prior = MetaLearnedPrior(alphas=ALPHAS, random_state=rng).fit(sampler, n_tasks=n_tasks,
@@ -355,17 +383,22 @@ def plot_meta_overfitting(demo: dict, diversity: float | None = None) -> Figure:
     figure, (left, right) = new_figure(2, width=4.6, height=3.4)
     left.plot(demo["n_tasks_grid"], demo["training"][row], marker="o", color=colour("member"),
               label="training tasks")
-    left.plot(demo["n_tasks_grid"], demo["new"][row], marker="o", color=colour("meta-learned"), label="new tasks")
+    left.plot(demo["n_tasks_grid"], demo["new"][row], marker="o", color=colour("meta-learned"),
+              label="new tasks")
     left.set(xscale="log", yscale="log", xlabel="number of training tasks", ylabel="query mean squared error",
              title=f"training diversity {demo['diversities'][row]:g} (new tasks {demo['test_diversity']:g})")
-    left.set_xticks(demo["n_tasks_grid"], [str(n) for n in demo["n_tasks_grid"]])
+    _plain_log_axes(left)
+    left.set_xticks(demo["n_tasks_grid"], [str(n) for n in demo["n_tasks_grid"]], minor=False)
+    left.xaxis.set_minor_formatter(NullFormatter())
     left.legend()
     for index, value in enumerate(demo["diversities"]):
         right.plot(demo["n_tasks_grid"], demo["new"][index], marker="o", color=colour("", index),
                    linewidth=3 if index == row else 1.2, label=f"diversity {value:g}")
     right.set(xscale="log", yscale="log", xlabel="number of training tasks", ylabel="new-task error",
               title="New-task error for every diversity")
-    right.set_xticks(demo["n_tasks_grid"], [str(n) for n in demo["n_tasks_grid"]])
+    _plain_log_axes(right)
+    right.set_xticks(demo["n_tasks_grid"], [str(n) for n in demo["n_tasks_grid"]], minor=False)
+    right.xaxis.set_minor_formatter(NullFormatter())
     right.legend()
     return figure
 
@@ -434,6 +467,7 @@ def plot_label_savings(demo: dict, target: float) -> Figure:
     axes.set(xscale="log", xlabel="labelled patients at the new site (shots)",
              ylabel="query mean squared error\n(1 = predicting the mean)",
              title=f"to reach the target: meta-learned {words['meta-learned']}, scratch {words['scratch']}")
-    axes.set_xticks(demo["shots"], [str(n) for n in demo["shots"]])
+    axes.set_xticks(demo["shots"], [str(n) for n in demo["shots"]], minor=False)
+    axes.xaxis.set_minor_formatter(NullFormatter())
     axes.legend()
     return figure
