@@ -32,8 +32,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
-workbook: install
-	$(BIN)/python -m medmeta_lite.workbook --output build
+# The HTML copies render their widgets offline when the widget manager's JavaScript lies beside them; it
+# comes from the npm registry when npm is installed, otherwise the HTML loads it from a CDN when opened.
+WIDGET_JS := build/.widget-js
+WIDGET_PACKAGES := @jupyter-widgets/html-manager@1.0.15 requirejs@2.3.8
+
+$(WIDGET_JS)/.installed:
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix $(WIDGET_JS) $(WIDGET_PACKAGES) && touch $@; \
+	else echo "npm not found: the HTML copies will load the widget JavaScript from a CDN"; fi
+
+workbook: install $(WIDGET_JS)/.installed
+	$(BIN)/python -m medmeta_lite.workbook --output build \
+		$$(test -f $(WIDGET_JS)/.installed && echo --widget-js $(WIDGET_JS)/node_modules)
 
 # Debian's Chromium drives the real-browser widget test. Root (as in CI) installs it; otherwise the browser
 # tests skip and say how to enable them.

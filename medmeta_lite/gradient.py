@@ -115,7 +115,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):
         Maximum number of gradient steps; must be > 0.
     tol : float, default=1e-8
         Stop when the Euclidean norm of the full gradient (weights and intercept) falls below it.
-        Use 0 to always run ``n_iter`` steps.
+        Use 0 to always run ``n_iter`` steps; otherwise not reaching it in ``n_iter`` steps gives a
+        ``ConvergenceWarning``.
     standardize : bool, default=False
         Run gradient descent on standardised features (mean 0, standard deviation 1) and map the weights
         back to the original units. This makes one learning rate suit every feature scale.
@@ -244,7 +245,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):
         self.diverged_ = diverged
         if diverged:
             self._warn_divergence(X_work, loss)
-        elif not converged:
+        elif not converged and self.tol > 0:
             warnings.warn(
                 f"gradient descent did not reach tol={self.tol:g} in n_iter={n_iter} steps "
                 f"(final loss {losses[-1]:.4g}); increase n_iter, or the learning rate "

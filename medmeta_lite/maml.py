@@ -234,7 +234,8 @@ class FunctionalMetaLearner:
                 tf.constant(np.asarray(batch["X_query"], dtype=self.dtype)),
                 tf.constant(np.asarray(batch["y_query"], dtype=label_dtype)))
 
-    def _run_meta_training(self, task_sampler, n_meta_iter, n_shots, n_queries, progress, make_update):
+    def _run_meta_training(self, task_sampler, n_meta_iter, n_shots, n_queries, progress, make_update,
+                           callback=None):
         """Shared training loop: draw ``chunk`` meta-batches in NumPy, run them in one compiled call.
 
         ``make_update()`` returns ``update(X_support, y_support, X_query, y_query, iteration) -> loss`` for one
@@ -274,6 +275,8 @@ class FunctionalMetaLearner:
             history[start:start + size] = compiled(*self._cast(stacked), tf.constant(start, tf.int64)).numpy()
             if bar is not None:
                 bar.update(size)
+            if callback is not None:
+                callback(start + size)
         if bar is not None:
             bar.close()
         self.history_ = history
@@ -534,7 +537,7 @@ class MAML(FunctionalMetaLearner):
 
         return meta_step
 
-    def fit(self, task_sampler, n_meta_iter=None, n_shots=10, n_queries=10, progress=False):
+    def fit(self, task_sampler, n_meta_iter=None, n_shots=10, n_queries=10, progress=False, callback=None):
         """Meta-train on tasks drawn from ``task_sampler``.
 
         Parameters
@@ -549,13 +552,15 @@ class MAML(FunctionalMetaLearner):
             Support and query examples per training task.
         progress : bool, default=False
             Show a tqdm progress bar.
+        callback : callable, default=None
+            Called as ``callback(n_done)`` after every compiled chunk of 20 meta-iterations (timing, logging).
 
         Returns
         -------
         self
         """
         return self._run_meta_training(task_sampler, n_meta_iter, n_shots, n_queries, progress,
-                                       self._make_meta_step)
+                                       self._make_meta_step, callback)
 
 
 # ---------------------------------------------------------------------------------------------------------

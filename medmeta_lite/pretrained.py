@@ -78,7 +78,7 @@ class PretrainedBaseline(FunctionalMetaLearner):
         self.dtype = dtype
         self.random_state = random_state
 
-    def fit(self, task_sampler, n_meta_iter=None, n_shots=10, n_queries=10, progress=False):
+    def fit(self, task_sampler, n_meta_iter=None, n_shots=10, n_queries=10, progress=False, callback=None):
         """Train jointly on the pooled points of tasks drawn from ``task_sampler``; return self."""
 
         def make_step():
@@ -102,7 +102,8 @@ class PretrainedBaseline(FunctionalMetaLearner):
 
             return step
 
-        return self._run_meta_training(task_sampler, n_meta_iter, n_shots, n_queries, progress, make_step)
+        return self._run_meta_training(task_sampler, n_meta_iter, n_shots, n_queries, progress, make_step,
+                                       callback)
 
 
 class SinusoidOracle:

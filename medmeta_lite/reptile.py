@@ -20,10 +20,12 @@ class Reptile(FunctionalMetaLearner):
     network : {"mlp", "conv4"} or network object, default="mlp"
         See :class:`medmeta_lite.maml.MAML`.
     loss : {"mse", "cross_entropy"}, default="mse"
-    inner_lr : float, default=0.01
+    inner_lr : float, default=0.02
         SGD step size of the inner loop (training and ``adapt``).
-    meta_lr : float, default=0.1
-        The outer step size ``epsilon``: the fraction of the way towards the adapted weights.
+    meta_lr : float, default=1.0
+        The outer step size ``epsilon``: the fraction of the way towards the *average* adapted weights of
+        the meta-batch. Averaging 25 tasks makes the step much less noisy than one task's, so the full
+        step of the paper's batched variant works (0.1 suits one task per update).
     n_inner_steps : int, default=5
         SGD steps per task during meta-training (``adapt`` uses the same number by default).
     meta_batch_size : int, default=25
@@ -64,7 +66,7 @@ class Reptile(FunctionalMetaLearner):
     _hyperparameters = ("network", "loss", "inner_lr", "meta_lr", "n_inner_steps", "meta_batch_size",
                         "n_meta_iter", "anneal_meta_lr", "jit_compile", "dtype", "random_state")
 
-    def __init__(self, *, network="mlp", loss="mse", inner_lr=0.01, meta_lr=0.1, n_inner_steps=5,
+    def __init__(self, *, network="mlp", loss="mse", inner_lr=0.02, meta_lr=1.0, n_inner_steps=5,
                  meta_batch_size=25, n_meta_iter=1000, anneal_meta_lr=True, jit_compile=True, dtype="float32",
                  random_state=None):
         self.network = network
@@ -83,7 +85,7 @@ class Reptile(FunctionalMetaLearner):
         super()._validate_hyperparameters(n_meta_iter)
         _check_positive("n_inner_steps", self.n_inner_steps, integer=True)
 
-    def fit(self, task_sampler, n_meta_iter=None, n_shots=10, n_queries=10, progress=False):
+    def fit(self, task_sampler, n_meta_iter=None, n_shots=10, n_queries=10, progress=False, callback=None):
         """Meta-train on tasks drawn from ``task_sampler`` (same arguments as :meth:`MAML.fit`); return self."""
         total = self.n_meta_iter if n_meta_iter is None else n_meta_iter
 
@@ -103,4 +105,5 @@ class Reptile(FunctionalMetaLearner):
 
             return meta_step
 
-        return self._run_meta_training(task_sampler, n_meta_iter, n_shots, n_queries, progress, make_meta_step)
+        return self._run_meta_training(task_sampler, n_meta_iter, n_shots, n_queries, progress, make_meta_step,
+                                       callback)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -55,8 +56,35 @@ def _parse_parameter(text: str):
         return text
 
 
+WIDGET_SCRIPTS = {
+    # file written under html/_static/ : where it lies in an npm install of the two packages
+    "embed-amd.js": "@jupyter-widgets/html-manager/dist/embed-amd.js",
+    "require.js": "requirejs/require.js",
+}
+
+
+def install_widget_scripts(node_modules: Path, html_dir: Path) -> None:
+    """Copy the widget manager's JavaScript beside the HTML copies, so their widgets render offline."""
+    static = html_dir / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    for target, source in WIDGET_SCRIPTS.items():
+        found = Path(node_modules) / source
+        if not found.is_file():
+            raise FileNotFoundError(f"{found} is missing: npm install "
+                                    "@jupyter-widgets/html-manager@1 requirejs")
+        shutil.copyfile(found, static / target)
+
+
+def _html_exporter(offline_widgets: bool):
+    from nbconvert import HTMLExporter
+
+    if offline_widgets:
+        return HTMLExporter(widget_renderer_url="_static/embed-amd.js", require_js_url="_static/require.js")
+    return HTMLExporter()
+
+
 def execute_notebook(source: Path, output_dir: Path, parameters: dict | None = None,
-                     html: bool = True, timeout: int = 600) -> NotebookRun:
+                     html: bool = True, timeout: int = 600, offline_widgets: bool = False) -> NotebookRun:
     """Execute one notebook with papermill, writing the result and (optionally) its HTML copy.
 
     Parameters that the notebook's ``parameters`` cell does not define are ignored, so one set of
@@ -64,7 +92,6 @@ def execute_notebook(source: Path, output_dir: Path, parameters: dict | None = N
     """
     import nbformat
     import papermill
-    from nbconvert import HTMLExporter
 
     notebook_out = output_dir / "notebooks" / source.name
     notebook_out.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +110,8 @@ def execute_notebook(source: Path, output_dir: Path, parameters: dict | None = N
     if html:
         html_out = output_dir / "html" / source.with_suffix(".html").name
         html_out.parent.mkdir(parents=True, exist_ok=True)
-        body, _ = HTMLExporter().from_notebook_node(nbformat.read(notebook_out, as_version=4))
+        exporter = _html_exporter(offline_widgets)
+        body, _ = exporter.from_notebook_node(nbformat.read(notebook_out, as_version=4))
         html_out.write_text(body, encoding="utf-8")
     return NotebookRun(source.name, seconds)
 
@@ -99,8 +127,12 @@ def _declared_parameters(notebook: Path) -> set[str]:
 
 
 def run_workbook(output_dir: Path, parameters: dict | None = None, jobs: int = 1, html: bool = True,
-                 names: list[str] | None = None) -> list[NotebookRun]:
-    """Execute every numbered notebook (or those in ``names``) and return their timings."""
+                 names: list[str] | None = None, widget_js: Path | None = None) -> list[NotebookRun]:
+    """Execute every numbered notebook (or those in ``names``) and return their timings.
+
+    ``widget_js`` is an npm ``node_modules`` folder holding ``@jupyter-widgets/html-manager`` and
+    ``requirejs``; with it the HTML copies load the widget manager from ``html/_static`` instead of a CDN.
+    """
     notebooks = list_notebooks()
     if names:
         wanted = set(names)
@@ -109,10 +141,14 @@ def run_workbook(output_dir: Path, parameters: dict | None = None, jobs: int = 1
         if missing:
             raise ValueError(f"no such notebook(s): {sorted(missing)}")
     output_dir = Path(output_dir)
+    offline = bool(html and widget_js)
+    if offline:
+        install_widget_scripts(Path(widget_js), output_dir / "html")
+    arguments = (output_dir, parameters, html, 600, offline)
     if jobs <= 1:
-        return [execute_notebook(path, output_dir, parameters, html) for path in notebooks]
+        return [execute_notebook(path, *arguments) for path in notebooks]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(execute_notebook, path, output_dir, parameters, html) for path in notebooks]
+        futures = [pool.submit(execute_notebook, path, *arguments) for path in notebooks]
         return [future.result() for future in futures]
 
 
@@ -133,12 +169,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="override a parameter in every notebook that declares it")
     parser.add_argument("--jobs", type=int, default=1, help="notebooks executed at once (default: 1)")
     parser.add_argument("--no-html", action="store_true", help="skip the HTML copies")
+    parser.add_argument("--widget-js", type=Path, default=None, metavar="NODE_MODULES",
+                        help="npm folder with @jupyter-widgets/html-manager and requirejs "
+                        "(offline HTML widgets)")
     parser.add_argument("notebooks", nargs="*", help="notebook names to run (default: all)")
     arguments = parser.parse_args(argv)
     parameters = {name: _parse_parameter(value) for name, value in arguments.parameter}
     start = time.perf_counter()
     runs = run_workbook(Path(arguments.output), parameters, arguments.jobs, not arguments.no_html,
-                        arguments.notebooks or None)
+                        arguments.notebooks or None, arguments.widget_js)
     print(format_table(runs, time.perf_counter() - start))
     failed = [run for run in runs if run.error]
     for run in failed:

@@ -70,11 +70,14 @@ def test_standardize_option_converges_on_raw_diabetes():
 def test_loss_curve_decreases_and_has_one_entry_per_step(standardized_diabetes):
     X, y = standardized_diabetes
     model = GradientDescentRegressor(learning_rate=0.1, n_iter=50, tol=0, random_state=0)
-    with pytest.warns(ConvergenceWarning, match="did not reach tol"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # tol=0 asks for exactly n_iter steps: nothing to warn about
         model.fit(X, y)
     assert model.n_iter_ == 50 and model.loss_curve_.shape == (51,)
     assert np.all(np.diff(model.loss_curve_) <= 0)
     assert not model.converged_
+    with pytest.warns(ConvergenceWarning, match="did not reach tol=1e-08 in n_iter=50"):
+        GradientDescentRegressor(learning_rate=0.1, n_iter=50, random_state=0).fit(X, y)
 
 
 def test_intercept_is_learned():
@@ -89,9 +92,7 @@ def test_same_random_state_gives_same_fit(standardized_diabetes):
     X, y = standardized_diabetes
     first = GradientDescentRegressor(n_iter=20, tol=0, random_state=3)
     second = GradientDescentRegressor(n_iter=20, tol=0, random_state=3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        np.testing.assert_array_equal(first.fit(X, y).loss_curve_, second.fit(X, y).loss_curve_)
+    np.testing.assert_array_equal(first.fit(X, y).loss_curve_, second.fit(X, y).loss_curve_)
 
 
 @pytest.mark.parametrize("learning_rate", [0.26, 0.5, 10.0])

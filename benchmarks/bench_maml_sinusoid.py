@@ -1,0 +1,160 @@
+"""MAML, first-order MAML and Reptile on the sinusoid benchmark of Finn et al. (2017): speed and accuracy.
+
+Follows the protocol of the PyTorch peer benchmark kept beside the project (`bench/README.md` in the
+shared folder): y = A sin(x - phase), A ~ U[0.1, 5], phase ~ U[0, pi], x ~ U[-5, 5]; MLP 1-40-40-1 ReLU
+with weights drawn from seed 42; meta-batches of 25 tasks with 10 support + 10 query points drawn from
+seed 0; one inner SGD step at 0.01; Adam 1e-3. Evaluation: 600 held-out tasks from seed 1234 (10 support
+and 100 query points, drawn support first), SGD at 0.01 for 1 and 10 steps. The "pretrained" baseline is
+trained jointly on the same task stream for as many iterations.
+
+Prints one JSON line per algorithm: impl, meta_iters, iters_per_s (median over 100-iteration windows),
+mse_k10_step1, mse_k10_step10, baseline_mse_k10_step10, seconds, plus informational keys (loadavg).
+Usage: python benchmarks/bench_maml_sinusoid.py --meta-iters 10000 --algo all
+       python benchmarks/bench_maml_sinusoid.py --meta-iters 1000 --algo maml --variant loop   (slow path)
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from medmeta_lite.maml import MAML, _loss_per_task  # noqa: E402
+from medmeta_lite.pretrained import PretrainedBaseline  # noqa: E402
+from medmeta_lite.reptile import Reptile  # noqa: E402
+from medmeta_lite.tasks import SinusoidTaskSampler  # noqa: E402
+
+TRAIN_SEED, EVAL_SEED, INIT_SEED = 0, 1234, 42
+N_EVAL_TASKS, N_EVAL_QUERIES, N_SHOTS, EVAL_LR = 600, 100, 10, 0.01
+WINDOW = 100
+
+
+class TaskLoopMAML(MAML):
+    """The "before" version: a Python loop over the tasks of a meta-batch inside the compiled step."""
+
+    def _meta_gradient(self, X_support, y_support, X_query, y_query):
+        with tf.GradientTape() as outer_tape:
+            losses = []
+            for task in range(self.meta_batch_size):
+                weights = list(self._variables)
+                for _ in range(self.n_inner_steps):
+                    with tf.GradientTape() as tape:
+                        tape.watch(weights)
+                        outputs = self.network_.apply(weights, X_support[task])[None]
+                        loss = _loss_per_task(outputs, y_support[task][None], self.loss)[0]
+                    gradients = tape.gradient(loss, weights)
+                    if self.first_order:
+                        gradients = [tf.stop_gradient(gradient) for gradient in gradients]
+                    weights = [w - self.inner_lr * g for w, g in zip(weights, gradients, strict=True)]
+                outputs = self.network_.apply(weights, X_query[task])[None]
+                losses.append(_loss_per_task(outputs, y_query[task][None], self.loss)[0])
+            meta_loss = tf.add_n(losses) / self.meta_batch_size
+        return meta_loss, outer_tape.gradient(meta_loss, self._variables)
+
+
+def evaluation_tasks() -> dict:
+    """600 held-out tasks; support inputs are drawn before query inputs, as in the peer's protocol."""
+    rng = np.random.default_rng(EVAL_SEED)
+    amplitude = rng.uniform(0.1, 5.0, size=(N_EVAL_TASKS, 1))
+    phase = rng.uniform(0.0, np.pi, size=(N_EVAL_TASKS, 1))
+    X_support = rng.uniform(-5.0, 5.0, size=(N_EVAL_TASKS, N_SHOTS, 1))
+    X_query = rng.uniform(-5.0, 5.0, size=(N_EVAL_TASKS, N_EVAL_QUERIES, 1))
+    curve = SinusoidTaskSampler.function
+    return {"X_support": X_support, "y_support": curve(X_support[..., 0], amplitude, phase),
+            "X_query": X_query, "y_query": curve(X_query[..., 0], amplitude, phase)}
+
+
+def train_timed(learner, n_meta_iter):
+    """Fit with a callback that records wall-clock time per 100-iteration window."""
+    marks = []
+    start = time.perf_counter()
+    learner.fit(SinusoidTaskSampler(random_state=TRAIN_SEED), n_meta_iter=n_meta_iter,
+                callback=lambda n_done: marks.append((n_done, time.perf_counter())))
+    seconds = time.perf_counter() - start
+    rates, previous_n, previous_t = [], 0, start
+    for n_done, moment in marks:
+        if n_done - previous_n >= WINDOW:
+            rates.append((n_done - previous_n) / (moment - previous_t))
+            previous_n, previous_t = n_done, moment
+    # The first window includes tracing and XLA compilation: report it apart, as the peer's warm-up.
+    steady = rates[1:] if len(rates) > 1 else rates
+    return seconds, steady, rates[0] if rates else float("nan")
+
+
+def loadavg():
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+def make_learner(algo, variant, jit):
+    common = {"random_state": INIT_SEED, "jit_compile": jit}
+    if algo == "reptile":
+        learner = Reptile(**common)
+    else:
+        cls = TaskLoopMAML if variant == "loop" else MAML
+        learner = cls(first_order=algo == "fomaml", **common)
+    if variant in ("loop", "per-iteration"):
+        learner._chunk_size = 1  # one compiled call per meta-iteration: the "before" measurement
+    return learner
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--meta-iters", type=int, default=5000)
+    parser.add_argument("--algo", choices=["maml", "fomaml", "reptile", "all"], default="maml")
+    parser.add_argument("--variant", choices=["batched", "per-iteration", "loop"], default="batched",
+                        help="batched: all tasks at once, 20 meta-iterations per compiled call (default); "
+                             "per-iteration: one call per meta-iteration; loop: Python loop over tasks too")
+    parser.add_argument("--no-jit", action="store_true", help="compile without XLA")
+    parser.add_argument("--threads", type=int, default=2)
+    arguments = parser.parse_args()
+    tf.config.threading.set_intra_op_parallelism_threads(arguments.threads)
+    tf.config.threading.set_inter_op_parallelism_threads(arguments.threads)
+    jit = not arguments.no_jit
+    evaluation = evaluation_tasks()
+
+    baseline = PretrainedBaseline(random_state=INIT_SEED, jit_compile=jit)
+    baseline_seconds, _, _ = train_timed(baseline, arguments.meta_iters)
+    baseline_curve = baseline.adaptation_curve(evaluation, n_steps=10, inner_lr=EVAL_LR)
+
+    algorithms = ["maml", "fomaml", "reptile"] if arguments.algo == "all" else [arguments.algo]
+    for algo in algorithms:
+        learner = make_learner(algo, arguments.variant, jit)
+        load_start = loadavg()
+        seconds, rates, first_window = train_timed(learner, arguments.meta_iters)
+        load_end = loadavg()
+        curve = learner.adaptation_curve(evaluation, n_steps=10, inner_lr=EVAL_LR)
+        suffix = "" if arguments.variant == "batched" else f"-{arguments.variant}"
+        result = {
+            "impl": f"tf-{algo}{suffix}{'-xla' if jit else ''}",
+            "meta_iters": arguments.meta_iters,
+            "iters_per_s": round(statistics.median(rates), 3) if rates else None,
+            "mse_k10_step1": round(float(curve[1]), 5),
+            "mse_k10_step10": round(float(curve[10]), 5),
+            "baseline_mse_k10_step10": round(float(baseline_curve[10]), 5),
+            "seconds": round(seconds, 2),
+            "mse_k10_step0": round(float(curve[0]), 5),
+            "baseline_mse_k10_step1": round(float(baseline_curve[1]), 5),
+            "first_window_iters_per_s": round(first_window, 3),
+            "iters_per_s_p10_p90": [round(float(np.percentile(rates, q)), 3) for q in (10, 90)] if rates else None,
+            "final_meta_loss": round(float(learner.history_[-WINDOW:].mean()), 5),
+            "loadavg_1m_start_end": [load_start, load_end],
+            "baseline_train_seconds": round(baseline_seconds, 2),
+            "threads": arguments.threads,
+            "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
+                         "numpy": np.__version__},
+        }
+        print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""Figures of the few-shot image notebooks (06, 13, 14): episodes as image grids, accuracy against shots,
+embeddings in two dimensions and a method comparison with 95 % intervals.
+
+Every function takes data and returns a matplotlib ``Figure``; none trains anything.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from medmeta_lite.plotting.style import colour, new_figure
+
+__all__ = ["plot_accuracy_vs_shots", "plot_embedding", "plot_episode", "plot_image_grid",
+           "plot_method_comparison"]
+
+_CORRECT, _WRONG = "#009E73", "#D55E00"
+
+
+def _squeeze(image):
+    image = np.asarray(image)
+    return image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
+
+
+def _hide(axis):
+    axis.set_xticks([])
+    axis.set_yticks([])
+    axis.grid(False)
+    for spine in axis.spines.values():
+        spine.set_visible(False)
+
+
+def plot_image_grid(images, labels=None, *, class_names=None, n_per_class: int = 6, title=None) -> Figure:
+    """Show ``n_per_class`` images of each class, one row per class.
+
+    Parameters
+    ----------
+    images : array-like of shape (n_images, height, width[, 1])
+    labels : array-like of int or None
+        None shows the first images in one row.
+    class_names : sequence of str or mapping, optional
+        Row titles, indexed by label.
+    n_per_class : int, default=6
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> figure = plot_image_grid(np.zeros((6, 8, 8)), np.repeat([0, 1], 3), n_per_class=3)
+    >>> len(figure.axes)
+    6
+    """
+    images = np.asarray(images)
+    labels = np.zeros(len(images), dtype=int) if labels is None else np.asarray(labels).ravel()
+    classes = np.unique(labels)
+    figure, axes = new_figure(n_per_class, len(classes), width=0.9, height=0.95, squeeze=False)
+    for row, label in enumerate(classes):
+        members = np.flatnonzero(labels == label)[:n_per_class]
+        for column in range(n_per_class):
+            axis = axes[row, column]
+            _hide(axis)
+            if column < members.size:
+                axis.imshow(_squeeze(images[members[column]]), cmap="gray")
+        if class_names is not None:
+            axes[row, 0].set_ylabel(str(class_names[label]).replace("_", " "), rotation=0, ha="right",
+                                    va="center", fontsize=8)
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def plot_episode(episode, *, class_names=None, predictions=None, max_queries: int = 4,
+                 title=None) -> Figure:
+    """Draw one N-way K-shot episode: a row per class, support images left, query images right.
+
+    Parameters
+    ----------
+    episode : Episode
+        From :meth:`medmeta_lite.episodes.EpisodeSampler.sample`.
+    class_names : sequence of str or mapping, optional
+        Names indexed by the *dataset* label (``episode.classes``), for example
+        :data:`medmeta_lite.synthetic_images.CLASS_NAMES`; row titles otherwise read "class c".
+    predictions : array-like of int, optional
+        Predicted episode labels of the query images; each shown query gets a green (right) or
+        orange-red (wrong) frame and its predicted label.
+    max_queries : int, default=4
+        Query images shown per class.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Notes
+    -----
+    Introduced in ``notebooks/06_medical_imaging_uses.ipynb``; used again in notebooks 13 and 14.
+
+    Examples
+    --------
+    >>> from medmeta_lite.episodes import EpisodeSampler
+    >>> from medmeta_lite.synthetic_images import CLASS_NAMES, make_synthetic_images
+    >>> data = make_synthetic_images(10, classes=[0, 1, 2], random_state=0)
+    >>> episode = EpisodeSampler(data.images, data.labels, n_ways=3, n_shots=2, n_queries=3,
+    ...                          random_state=0).sample()
+    >>> figure = plot_episode(episode, class_names=CLASS_NAMES)
+    >>> len(figure.axes)
+    15
+    """
+    n_ways, n_shots, n_queries = episode.n_ways, episode.n_shots, episode.n_queries
+    shown = min(max_queries, n_queries)
+    if predictions is not None:
+        predictions = np.asarray(predictions).ravel()
+        if predictions.size != len(episode.query_labels):
+            raise ValueError(f"predictions has {predictions.size} entries, "
+                             f"expected {len(episode.query_labels)}")
+    n_columns = n_shots + shown
+    figure, axes = new_figure(n_columns, n_ways, width=0.95, height=1.0, squeeze=False)
+    for way in range(n_ways):
+        support = np.flatnonzero(episode.support_labels == way)
+        query = np.flatnonzero(episode.query_labels == way)[:shown]
+        for column, index in enumerate(support):
+            axis = axes[way, column]
+            _hide(axis)
+            axis.imshow(_squeeze(episode.support_images[index]), cmap="gray")
+        for offset, index in enumerate(query):
+            axis = axes[way, n_shots + offset]
+            _hide(axis)
+            axis.imshow(_squeeze(episode.query_images[index]), cmap="gray")
+            if predictions is not None:
+                right = predictions[index] == episode.query_labels[index]
+                for spine in axis.spines.values():
+                    spine.set_visible(True)
+                    spine.set_color(_CORRECT if right else _WRONG)
+                    spine.set_linewidth(2.5)
+                axis.set_xlabel(f"→ {predictions[index]}", fontsize=8, color=_CORRECT if right else _WRONG,
+                                labelpad=1)
+        dataset_label = int(episode.classes[way])
+        name = class_names[dataset_label] if class_names is not None else f"class {dataset_label}"
+        axes[way, 0].set_ylabel(f"{way}: {str(name).replace('_', ' ')}", rotation=0, ha="right",
+                                va="center", fontsize=8)
+    axes[0, 0].set_title("support", fontsize=9, loc="left")
+    if shown:
+        axes[0, n_shots].set_title("query", fontsize=9, loc="left")
+    figure.suptitle(title or f"{n_ways}-way {n_shots}-shot episode", fontsize=10)
+    return figure
+
+
+def plot_accuracy_vs_shots(results, *, n_ways=None, highlight_shots=None, chance=None, title=None) -> Figure:
+    """Mean accuracy (with 95 % interval band) against the number of shots, one line per method.
+
+    Parameters
+    ----------
+    results : dict
+        ``{method: {"shots": [...], "accuracy": [...], "ci95": [...]}}``.
+    n_ways : int, optional
+        Shown in the title, and used for the chance line when ``chance`` is None.
+    highlight_shots : int, optional
+        Draws a vertical marker at this number of shots.
+    chance : float, optional
+
+    Examples
+    --------
+    >>> figure = plot_accuracy_vs_shots({"protonet": {"shots": [1, 5], "accuracy": [0.6, 0.8],
+    ...                                               "ci95": [0.02, 0.01]}}, n_ways=5)
+    >>> figure.axes[0].get_ylabel()
+    'query accuracy'
+    """
+    figure, axis = new_figure(width=5.6, height=3.6)
+    for index, (method, curve) in enumerate(results.items()):
+        shots = np.asarray(curve["shots"])
+        accuracy, ci95 = np.asarray(curve["accuracy"]), np.asarray(curve["ci95"])
+        line_colour = colour(method, index)
+        axis.plot(shots, accuracy, "o-", color=line_colour, label=method)
+        axis.fill_between(shots, accuracy - ci95, accuracy + ci95, color=line_colour, alpha=0.2)
+    chance = chance if chance is not None else (1.0 / n_ways if n_ways else None)
+    if chance is not None:
+        axis.axhline(chance, color="#999999", linestyle=":", label="chance")
+    if highlight_shots is not None:
+        axis.axvline(highlight_shots, color="#333333", linewidth=1, alpha=0.5)
+    axis.set_xscale("log", base=2)
+    all_shots = sorted({int(s) for curve in results.values() for s in curve["shots"]})
+    axis.set_xticks(all_shots, [str(s) for s in all_shots])
+    axis.set_xlabel("shots per class (support images)")
+    axis.set_ylabel("query accuracy")
+    axis.set_ylim(0, 1.02)
+    axis.legend(loc="lower right")
+    axis.set_title(title or (f"{n_ways}-way accuracy against shots" if n_ways else "accuracy against shots"))
+    return figure
+
+
+def plot_embedding(points, labels, *, class_names=None, title="embedding (first two principal components)",
+                   ) -> Figure:
+    """Scatter 2-D points (for example a PCA of embeddings) coloured by class.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> figure = plot_embedding(np.zeros((4, 2)), [0, 0, 1, 1], class_names={0: "a", 1: "b"})
+    >>> len(figure.axes[0].collections)
+    2
+    """
+    points, labels = np.asarray(points), np.asarray(labels).ravel()
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
+        raise ValueError(f"points must have shape (n, 2) matching labels, got {points.shape}")
+    figure, axis = new_figure(width=5.4, height=4.0)
+    for index, label in enumerate(np.unique(labels)):
+        mask = labels == label
+        name = class_names[label] if class_names is not None else f"class {label}"
+        axis.scatter(points[mask, 0], points[mask, 1], s=14, alpha=0.75, color=colour("", index),
+                     label=str(name).replace("_", " "))
+    axis.set_xlabel("component 1")
+    axis.set_ylabel("component 2")
+    axis.legend(fontsize=8, loc="best", markerscale=1.5)
+    axis.set_title(title)
+    return figure
+
+
+def plot_method_comparison(rows, *, title=None, chance=None) -> Figure:
+    """Horizontal bars of mean accuracy with 95 % intervals, one bar per method.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Each with ``method``, ``accuracy`` and ``ci95`` (as printed by ``benchmarks/bench_fewshot.py``).
+    chance : float, optional
+
+    Examples
+    --------
+    >>> figure = plot_method_comparison([{"method": "protonet", "accuracy": 0.8, "ci95": 0.01}])
+    >>> figure.axes[0].get_xlabel()
+    'query accuracy (mean ± 95% interval)'
+    """
+    rows = list(rows)
+    figure, axis = new_figure(width=5.6, height=0.45 * len(rows) + 1.2)
+    names = [row["method"] for row in rows]
+    positions = np.arange(len(rows))[::-1]
+    axis.barh(positions, [row["accuracy"] for row in rows], xerr=[row["ci95"] for row in rows],
+              color=[colour(name, index) for index, name in enumerate(names)], alpha=0.85, capsize=3)
+    for position, row in zip(positions, rows, strict=True):
+        axis.text(row["accuracy"] + row["ci95"] + 0.01, position, f"{row['accuracy']:.3f}", va="center",
+                  fontsize=8)
+    if chance is not None:
+        axis.axvline(chance, color="#999999", linestyle=":", label="chance")
+        axis.legend(loc="lower right")
+    axis.set_yticks(positions, names)
+    axis.set_xlim(0, 1.1)
+    axis.set_xlabel("query accuracy (mean ± 95% interval)")
+    if title:
+        axis.set_title(title)
+    return figure

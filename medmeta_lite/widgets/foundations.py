@@ -1,0 +1,173 @@
+"""Sliders for the foundation notebooks (01-07): each redraws a precomputed demo, never recomputes it.
+
+Every helper takes the dict returned by a ``make_*_demo`` function of
+:mod:`medmeta_lite.plotting.foundations` (computed once in the notebook), so that moving a slider only
+draws a figure.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+from medmeta_lite.plotting import foundations
+
+_LAYOUT = {"width": "480px"}
+
+
+def _selection_slider(values, value, description: str, format_value=str):
+    options = [(format_value(item), item) for item in values]
+    value = min(values, key=lambda item: abs(item - value))
+    return widgets.SelectionSlider(options=options, value=value, description=description,
+                                   continuous_update=False, layout=widgets.Layout(**_LAYOUT),
+                                   style={"description_width": "initial"})
+
+
+def shots_explorer(demo: dict, n_shots: int = 3, *, target: float | None = None):
+    """Slider over the number of shots of :func:`~medmeta_lite.plotting.foundations.make_shots_demo`.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> demo = foundations.make_shots_demo(n_tasks=10, shots=(1, 5), n_test_tasks=5, n_queries=10)
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
+    ...     explorer = shots_explorer(demo)
+    >>> explorer.children[0].description
+    'shots'
+    """
+    def draw(n_shots):
+        foundations.plot_shots_demo(demo, n_shots, target=target)
+        plt.show()
+
+    slider = _selection_slider([int(value) for value in demo["shots"]], n_shots, "shots")
+    return widgets.interactive(draw, n_shots=slider)
+
+
+def transfer_explorer(demo: dict, distance: float = 0.5):
+    """Slider over the target's distance from the source, for ``make_transfer_demo``.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> demo = foundations.make_transfer_demo(n_tasks=10, distances=(0.0, 1.0), n_target_tasks=5)
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
+    ...     explorer = transfer_explorer(demo)
+    >>> explorer.children[0].description
+    'distance from source'
+    """
+    def draw(distance):
+        foundations.plot_transfer(demo, distance)
+        plt.show()
+
+    slider = _selection_slider([float(value) for value in demo["distances"]], distance,
+                               "distance from source", lambda value: f"{value:.2f}")
+    return widgets.interactive(draw, distance=slider)
+
+
+def shift_explorer(demo: dict, shift: float = 1.0):
+    """Slider over the distribution shift of the new tasks, for ``make_goals_demo``.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> demo = foundations.make_goals_demo(n_tasks=10, steps=(0, 1), shifts=(0, 1), n_test_tasks=5)
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
+    ...     explorer = shift_explorer(demo)
+    >>> explorer.children[0].description
+    'shift'
+    """
+    def draw(shift):
+        foundations.plot_shift(demo, shift)
+        plt.show()
+
+    slider = _selection_slider([float(value) for value in demo["shifts"]], shift, "shift",
+                               lambda value: f"{value:+.0f}")
+    return widgets.interactive(draw, shift=slider)
+
+
+def meta_overfitting_explorer(demo: dict, diversity: float = 0.1):
+    """Slider over the diversity of the training tasks, for ``make_meta_overfitting_demo``.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> demo = foundations.make_meta_overfitting_demo(n_tasks_grid=(2, 4), diversities=(0.1, 0.5),
+    ...                                               n_test_tasks=5, n_repeats=1)
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
+    ...     explorer = meta_overfitting_explorer(demo)
+    >>> explorer.children[0].description
+    'training diversity'
+    """
+    def draw(diversity):
+        foundations.plot_meta_overfitting(demo, diversity)
+        plt.show()
+
+    slider = _selection_slider([float(value) for value in demo["diversities"]], diversity,
+                               "training diversity", lambda value: f"{value:g}")
+    return widgets.interactive(draw, diversity=slider)
+
+
+def label_savings_explorer(demo: dict, target: float = 0.6):
+    """Slider over the target error, showing the labels each learner needs, for ``make_label_savings_demo``.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> demo = foundations.make_label_savings_demo(shots=(2, 20), n_repeats=1)
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
+    ...     explorer = label_savings_explorer(demo)
+    >>> explorer.children[0].description
+    'target error'
+    """
+    def draw(target):
+        foundations.plot_label_savings(demo, target)
+        plt.show()
+
+    slider = widgets.FloatSlider(value=target, min=0.45, max=0.85, step=0.01, description="target error",
+                                 continuous_update=False, readout_format=".2f",
+                                 layout=widgets.Layout(**_LAYOUT), style={"description_width": "initial"})
+    return widgets.interactive(draw, target=slider)
+
+
+# What one slider move computes: the figure of a small precomputed demo (the benchmark renders it).
+@functools.cache
+def _demo(name: str) -> dict:
+    small = {
+        "shots": lambda: foundations.make_shots_demo(n_tasks=20, n_test_tasks=10, n_queries=20),
+        "transfer": lambda: foundations.make_transfer_demo(n_tasks=20, n_target_tasks=10),
+        "goals": lambda: foundations.make_goals_demo(n_tasks=20, n_test_tasks=10),
+        "overfitting": lambda: foundations.make_meta_overfitting_demo(n_test_tasks=10, n_repeats=1),
+        "labels": lambda: foundations.make_label_savings_demo(n_repeats=1),
+    }
+    return small[name]()
+
+
+def _redraw_shots(n_shots: int):
+    return foundations.plot_shots_demo(_demo("shots"), n_shots)
+
+
+def _redraw_transfer(distance: float):
+    return foundations.plot_transfer(_demo("transfer"), distance)
+
+
+def _redraw_shift(shift: float):
+    return foundations.plot_shift(_demo("goals"), shift)
+
+
+def _redraw_meta_overfitting(diversity: float):
+    return foundations.plot_meta_overfitting(_demo("overfitting"), diversity)
+
+
+def _redraw_label_savings(target: float):
+    return foundations.plot_label_savings(_demo("labels"), target)
+
+
+BENCHMARK_CASES = [
+    ("foundations.shots_explorer", _redraw_shots, {"n_shots": 3}),
+    ("foundations.transfer_explorer", _redraw_transfer, {"distance": 0.5}),
+    ("foundations.shift_explorer", _redraw_shift, {"shift": 2.0}),
+    ("foundations.meta_overfitting_explorer", _redraw_meta_overfitting, {"diversity": 0.1}),
+    ("foundations.label_savings_explorer", _redraw_label_savings, {"target": 0.6}),
+]
