@@ -150,7 +150,15 @@ class KerasRegressor(RegressorMixin, BaseEstimator):
             data = (tf.data.Dataset.from_tensor_slices((inputs, targets))
                     .shuffle(len(X), seed=seed, reshuffle_each_iteration=True)
                     .batch(int(self.batch_size)))
-        history = model.fit(data, epochs=epochs, shuffle=False, verbose=self.verbose)
+        # Each fit builds a new network, so TensorFlow traces a new training function every time and,
+        # after a few fits in a loop (an ensemble, a grid), logs a "retracing" warning that is expected here.
+        tf_logger = tf.get_logger()
+        previous_level = tf_logger.level
+        tf_logger.setLevel("ERROR")
+        try:
+            history = model.fit(data, epochs=epochs, shuffle=False, verbose=self.verbose)
+        finally:
+            tf_logger.setLevel(previous_level)
         self.model_ = model
         self.history_ = np.asarray(history.history["loss"], dtype=np.float64)
         return self

@@ -370,7 +370,7 @@ class ProtoNet:
         """Rebuild a fitted :class:`ProtoNet` from :meth:`save`'s file."""
         with np.load(path, allow_pickle=False) as archive:
             settings = json.loads(str(archive["settings"]))
-            weights = [archive[key] for key in sorted(key for key in archive.files if key.startswith("weight_"))]
+            weights = [archive[key] for key in sorted(k for k in archive.files if k.startswith("weight_"))]
             history = read_history(archive)
         image_size = settings.pop("image_size")
         model = cls(**settings)
