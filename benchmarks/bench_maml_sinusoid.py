@@ -108,7 +108,8 @@ def make_learner(algo, variant, jit):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--meta-iters", type=int, default=5000)
     parser.add_argument("--algo", choices=["maml", "fomaml", "reptile", "all"], default="maml")
     parser.add_argument("--variant", choices=["batched", "per-iteration", "loop"], default="batched",
@@ -145,7 +146,8 @@ def main():
             "mse_k10_step0": round(float(curve[0]), 5),
             "baseline_mse_k10_step1": round(float(baseline_curve[1]), 5),
             "first_window_iters_per_s": round(first_window, 3),
-            "iters_per_s_p10_p90": [round(float(np.percentile(rates, q)), 3) for q in (10, 90)] if rates else None,
+            "iters_per_s_p10_p90": ([round(float(np.percentile(rates, q)), 3) for q in (10, 90)]
+                                    if rates else None),
             "final_meta_loss": round(float(learner.history_[-WINDOW:].mean()), 5),
             "loadavg_1m_start_end": [load_start, load_end],
             "baseline_train_seconds": round(baseline_seconds, 2),

@@ -131,13 +131,34 @@ def _raw_bank() -> dict:
     return yaml.safe_load(text)
 
 
+# Chinese characters and the punctuation used with them (CJK symbols, full-width forms, curly quotes, dashes).
+_CJK_CHARACTER = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2014\u2026"
+_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK_CHARACTER}])[ \t]+(?=[{_CJK_CHARACTER}])")
+
+
+def _tidy_chinese(text: str) -> str:
+    """Drop the spaces that YAML line folding leaves between two Chinese characters."""
+    return _SPACE_BETWEEN_CJK.sub("", text)
+
+
+def join_lines(lines) -> str:
+    """Join the lines of one paragraph: with a space, except between two Chinese characters.
+
+    Examples
+    --------
+    >>> join_lines(["learning to", "learn"]), join_lines(["元学习是", "学会学习"])
+    ('learning to learn', '元学习是学会学习')
+    """
+    return _tidy_chinese(" ".join(line.strip() for line in lines))
+
+
 def _bilingual(entry: dict) -> Bilingual:
-    return Bilingual(en=str(entry["en"]).strip(), zh=str(entry["zh"]).strip())
+    return Bilingual(en=str(entry["en"]).strip(), zh=_tidy_chinese(str(entry["zh"]).strip()))
 
 
 def _bilingual_list(entry: dict) -> BilingualList:
     return BilingualList(en=tuple(str(item) for item in entry["en"]),
-                         zh=tuple(str(item) for item in entry["zh"]))
+                         zh=tuple(_tidy_chinese(str(item)) for item in entry["zh"]))
 
 
 def _parse_check(entry: dict) -> Check:
@@ -378,16 +399,27 @@ def validate_bank(data: dict | None = None, *, notebooks_dir: str | Path | None 
 # ------------------------------------------------------------------------------------------------ rendering
 
 def _paragraphs_html(text: str) -> str:
-    """Turn plain text into HTML: blank lines separate paragraphs; 4-space indented blocks are code."""
-    parts = []
+    """Turn plain text into HTML: blank lines separate paragraphs; 4-space indented blocks are code.
+
+    Consecutive code blocks (a function with blank lines inside) stay in one ``<pre>``.
+    """
+    parts, code = [], []
+
+    def flush_code():
+        if code:
+            listing = "\n\n".join(code)
+            parts.append(f"<pre style=\"background:#f6f8fa;padding:6px;overflow-x:auto\"><code>"
+                         f"{html.escape(listing)}</code></pre>")
+            code.clear()
+
     for block in re.split(r"\n\s*\n", text.strip("\n")):
         lines = block.split("\n")
         if all(line.startswith("    ") or not line.strip() for line in lines):
-            code = "\n".join(line[4:] for line in lines)
-            parts.append(f"<pre style=\"background:#f6f8fa;padding:6px;overflow-x:auto\"><code>"
-                         f"{html.escape(code)}</code></pre>")
+            code.append("\n".join(line[4:] for line in lines))
         else:
-            parts.append(f"<p>{html.escape(' '.join(line.strip() for line in lines))}</p>")
+            flush_code()
+            parts.append(f"<p>{html.escape(join_lines(lines))}</p>")
+    flush_code()
     return "".join(parts)
 
 

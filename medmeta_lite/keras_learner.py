@@ -115,6 +115,9 @@ class KerasRegressor(RegressorMixin, BaseEstimator):
         self : KerasRegressor
             The fitted model.
         """
+        return self._fit(X, y, callbacks=None)
+
+    def _fit(self, X, y, callbacks):
         hidden_units = int(_check_positive("hidden_units", self.hidden_units, integer=True))
         epochs = int(_check_positive("epochs", self.epochs, integer=True))
         learning_rate = float(_check_positive("learning_rate", self.learning_rate, integer=False))
@@ -156,7 +159,8 @@ class KerasRegressor(RegressorMixin, BaseEstimator):
         previous_level = tf_logger.level
         tf_logger.setLevel("ERROR")
         try:
-            history = model.fit(data, epochs=epochs, shuffle=False, verbose=self.verbose)
+            history = model.fit(data, epochs=epochs, shuffle=False, verbose=self.verbose,
+                                callbacks=callbacks)
         finally:
             tf_logger.setLevel(previous_level)
         self.model_ = model
@@ -181,3 +185,52 @@ class KerasRegressor(RegressorMixin, BaseEstimator):
         # calling the model directly: no progress bar and no per-call tf.function retracing
         outputs = self.model_(X.astype(np.float32), training=False)
         return np.asarray(outputs, dtype=np.float64).reshape(-1)
+
+
+def fit_with_snapshots(estimator: KerasRegressor, X, y, X_grid, checkpoints) -> dict[int, np.ndarray]:
+    """Fit ``estimator`` once and record its predictions on ``X_grid`` after each epoch in ``checkpoints``.
+
+    Because a fit is deterministic for a given ``random_state``, the snapshot after epoch ``e`` equals the
+    prediction of the same estimator fitted with ``epochs=e``: one training run replaces a grid of them.
+
+    Parameters
+    ----------
+    estimator : KerasRegressor
+        Trained for ``estimator.epochs`` epochs; every checkpoint must be in ``1..epochs``.
+    X, y : array-like
+        Training data.
+    X_grid : array-like of shape (n_points, n_features)
+        Where to record predictions.
+    checkpoints : iterable of int
+        Epochs after which to record.
+
+    Returns
+    -------
+    dict of int to ndarray of shape (n_points,)
+        Predictions on ``X_grid`` after each checkpoint epoch; ``estimator`` is fitted in place.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.linspace(-1, 1, 16).reshape(-1, 1)
+    >>> model = KerasRegressor(hidden_units=4, epochs=6, random_state=0)
+    >>> snapshots = fit_with_snapshots(model, X, 2 * X.ravel(), X, checkpoints=[3, 6])
+    >>> sorted(snapshots), bool(np.allclose(snapshots[6], model.predict(X)))
+    ([3, 6], True)
+    """
+    import keras
+
+    checkpoints = sorted({int(epoch) for epoch in checkpoints})
+    if not checkpoints or checkpoints[0] < 1 or checkpoints[-1] > estimator.epochs:
+        raise ValueError(f"checkpoints must lie in 1..epochs={estimator.epochs}, got {checkpoints}")
+    grid = np.asarray(X_grid, dtype=np.float32)
+    snapshots: dict[int, np.ndarray] = {}
+
+    def record(epoch, logs):
+        if epoch + 1 in checkpoints:
+            outputs = recorder.model(grid, training=False)
+            snapshots[epoch + 1] = np.asarray(outputs, dtype=np.float64).reshape(-1)
+
+    recorder = keras.callbacks.LambdaCallback(on_epoch_end=record)
+    estimator._fit(X, y, callbacks=[recorder])
+    return snapshots

@@ -34,7 +34,8 @@ def _loss_per_task(outputs, y, loss: str):
     if loss == "mse":
         return tf.reduce_mean(tf.square(outputs[..., 0] - tf.cast(y, outputs.dtype)), axis=1)
     labels = tf.cast(y, tf.int32)
-    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=outputs), axis=1)
+    losses = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=outputs)
+    return tf.reduce_mean(losses, axis=1)
 
 
 def _adapt(network, loss, weights, X_support, y_support, n_steps, inner_lr, second_order):
@@ -56,7 +57,8 @@ def _adapt(network, loss, weights, X_support, y_support, n_steps, inner_lr, seco
 
 
 def _tile(weights, n_tasks):
-    return [tf.broadcast_to(weight[None], tf.concat([[n_tasks], tf.shape(weight)], axis=0)) for weight in weights]
+    return [tf.broadcast_to(weight[None], tf.concat([[n_tasks], tf.shape(weight)], axis=0))
+            for weight in weights]
 
 
 def _adam_update(variables, gradients, first_moments, second_moments, step, learning_rate,
@@ -79,7 +81,8 @@ def _check_positive(name, value, integer=False, allow_zero=False):
             bound = ">= 0" if allow_zero else ">= 1"
             raise ValueError(f"{name} must be an integer {bound}, got {value!r}")
         return int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) or not value > 0:
+    is_number = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+    if not is_number or not value > 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
     return float(value)
 
@@ -111,7 +114,8 @@ def as_task_batch(batch) -> dict:
             images = images[..., None]
         return {"X_support": images[batch.support_index], "y_support": np.asarray(batch.support_labels),
                 "X_query": images[batch.query_index], "y_query": np.asarray(batch.query_labels)}
-    raise TypeError(f"expected a dict from TaskSampler.sample_batch or an EpisodeBatch, got {type(batch).__name__}")
+    raise TypeError(f"expected a dict from TaskSampler.sample_batch or an EpisodeBatch, "
+                    f"got {type(batch).__name__}")
 
 
 def _check_batch(batch, name="task batch"):
@@ -119,7 +123,8 @@ def _check_batch(batch, name="task batch"):
         if key not in batch:
             raise ValueError(f"{name} is missing {key!r}; task samplers return dicts from sample_batch()")
     if np.ndim(batch["X_support"]) < 3:
-        raise ValueError(f"X_support must have shape (n_tasks, n_shots, ...), got {np.shape(batch['X_support'])}")
+        raise ValueError(f"X_support must have shape (n_tasks, n_shots, ...), "
+                         f"got {np.shape(batch['X_support'])}")
     if np.shape(batch["y_support"]) != np.shape(batch["X_support"])[:2]:
         raise ValueError(f"y_support must have shape {np.shape(batch['X_support'])[:2]}, "
                          f"got {np.shape(batch['y_support'])}")
@@ -154,6 +159,8 @@ class AdaptedLearner:
     def decision_function(self, X) -> np.ndarray:
         """Raw outputs of the adapted network (regression values or class logits)."""
         X = np.asarray(X, dtype=self.weights_[0].dtype)
+        if isinstance(self.network, Conv4) and X.ndim == 3:
+            X = X[..., None]  # grey-scale images without a channel axis
         return self.network.apply(self.weights_, X).numpy()
 
     def predict(self, X) -> np.ndarray:
@@ -205,7 +212,8 @@ class FunctionalMetaLearner:
             n_ways = int(max(np.max(batch["y_support"]), np.max(batch["y_query"]))) + 1
             return Conv4(n_ways=n_ways, n_channels=int(np.shape(batch["X_support"])[-1]))
         if isinstance(network, str):
-            raise ValueError(f"network must be 'mlp', 'conv4' or a functional network object, got {network!r}")
+            raise ValueError(f"network must be 'mlp', 'conv4' or a functional network object, "
+                             f"got {network!r}")
         for method in ("init_weights", "apply"):
             if not callable(getattr(network, method, None)):
                 raise TypeError(f"a custom network needs an {method}() method, got {type(network).__name__}")
@@ -238,8 +246,8 @@ class FunctionalMetaLearner:
                            callback=None):
         """Shared training loop: draw ``chunk`` meta-batches in NumPy, run them in one compiled call.
 
-        ``make_update()`` returns ``update(X_support, y_support, X_query, y_query, iteration) -> loss`` for one
-        meta-batch; a ``tf.while_loop`` runs it over a chunk of meta-batches so that Python and the
+        ``make_update()`` returns ``update(X_support, y_support, X_query, y_query, iteration) -> loss``
+        for one meta-batch; a ``tf.while_loop`` runs it over a chunk of meta-batches so that Python and the
         function-call overhead are paid once per chunk instead of once per meta-iteration.
         """
         n_meta_iter, first = self._start(task_sampler, n_meta_iter, n_shots, n_queries)
@@ -338,7 +346,8 @@ class FunctionalMetaLearner:
     def predict(self, X) -> np.ndarray:
         """Predictions of the meta-parameters before any adaptation (step 0)."""
         self._check_is_fitted()
-        return AdaptedLearner(self.network_, self.meta_parameters_, self.loss, 0).predict(self._check_inputs(X))
+        X = self._check_inputs(X)
+        return AdaptedLearner(self.network_, self.meta_parameters_, self.loss, 0).predict(X)
 
     def adaptation_curve(self, batch, n_steps: int = 10, inner_lr=None, per_task=False) -> np.ndarray:
         """Query loss after 0, 1, ..., ``n_steps`` SGD steps on the support sets of a batch of tasks.
@@ -366,25 +375,54 @@ class FunctionalMetaLearner:
             raise ValueError("accuracy_curve needs a network trained with loss='cross_entropy'")
         return self._curves(batch, n_steps, inner_lr)[2]
 
-    def _curves(self, batch, n_steps, inner_lr):
+    def adaptation_predictions(self, X_support, y_support, X, n_steps: int = 10, inner_lr=None) -> np.ndarray:
+        """Outputs on ``X`` after 0, 1, ..., ``n_steps`` SGD steps, for many tasks adapted side by side.
+
+        Parameters
+        ----------
+        X_support : array of shape (n_tasks, n_shots, n_features...)
+        y_support : array of shape (n_tasks, n_shots)
+        X : array of shape (n_tasks, n_examples, n_features...)
+            Where to predict, e.g. a grid of inputs for a plot.
+        n_steps : int, default=10
+        inner_lr : float, default=None
+            ``None`` uses the meta-learner's ``inner_lr``.
+
+        Returns
+        -------
+        ndarray of shape (n_steps + 1, n_tasks, n_examples) (MSE) or (..., n_ways) logits (cross-entropy)
+        """
         self._check_is_fitted()
-        batch = as_task_batch(batch)
+        dtype = self.meta_parameters_[0].dtype
+        batch = {"X_support": np.asarray(X_support, dtype=dtype), "y_support": np.asarray(y_support),
+                 "X_query": np.asarray(X, dtype=dtype), "y_query": np.zeros(np.shape(X)[:2])}
         _check_batch(batch)
+        outputs = [output.numpy() for output in self._step_outputs(batch, n_steps, inner_lr)]
+        return np.array([output[..., 0] for output in outputs] if self.loss == "mse" else outputs)
+
+    def _step_outputs(self, batch, n_steps, inner_lr):
+        """Yield the query outputs of every task after 0, 1, ..., n_steps SGD steps on its support set."""
         n_steps = _check_positive("n_steps", n_steps, integer=True, allow_zero=True)
         learning_rate = _check_positive("inner_lr", self.inner_lr if inner_lr is None else inner_lr)
-        X_support, y_support, X_query, y_query = self._cast(batch)
-        n_tasks = X_support.shape[0]
-        weights = _tile([tf.constant(w) for w in self.meta_parameters_], n_tasks)
-        losses, accuracies = [], []
+        X_support, y_support, X_query, _ = self._cast(batch)
+        weights = _tile([tf.constant(w) for w in self.meta_parameters_], X_support.shape[0])
         for step in range(n_steps + 1):
             if step:
                 weights = _adapt(self.network_, self.loss, weights, X_support, y_support, 1, learning_rate,
                                  second_order=False)
-            outputs = self.network_.apply(weights, X_query)
+            yield self.network_.apply(weights, X_query)
+
+    def _curves(self, batch, n_steps, inner_lr):
+        self._check_is_fitted()
+        batch = as_task_batch(batch)
+        _check_batch(batch)
+        y_query = self._cast(batch)[3]
+        losses, accuracies = [], []
+        for outputs in self._step_outputs(batch, n_steps, inner_lr):
             losses.append(_loss_per_task(outputs, y_query, self.loss).numpy())
             if self.loss == "cross_entropy":
-                correct = tf.cast(tf.equal(tf.argmax(outputs, axis=-1, output_type=tf.int32), y_query), "float64")
-                accuracies.append(float(tf.reduce_mean(correct)))
+                predicted = tf.argmax(outputs, axis=-1, output_type=tf.int32)
+                accuracies.append(float(tf.reduce_mean(tf.cast(tf.equal(predicted, y_query), "float64"))))
         per_task = np.array(losses)
         return per_task.mean(axis=1), per_task, np.array(accuracies)
 
@@ -512,17 +550,20 @@ class MAML(FunctionalMetaLearner):
         super()._validate_hyperparameters(n_meta_iter)
         _check_positive("n_inner_steps", self.n_inner_steps, integer=True)
 
-    def _meta_gradient(self, X_support, y_support, X_query, y_query):
-        """Meta-loss and its gradient for the current meta-parameters (no update)."""
+    def _meta_loss_and_tape(self, X_support, y_support, X_query, y_query):
+        """Mean query loss after adaptation, and the tape that recorded it (for the meta-gradient)."""
         n_tasks = tf.shape(X_support)[0]
         with tf.GradientTape() as outer_tape:
             adapted = _adapt(self.network_, self.loss, _tile(self._variables, n_tasks), X_support, y_support,
                              self.n_inner_steps, self.inner_lr, second_order=not self.first_order)
             meta_loss = tf.reduce_mean(_loss_per_task(self.network_.apply(adapted, X_query), y_query,
                                                       self.loss))
-        with tf.name_scope("meta_gradient"):
-            gradients = outer_tape.gradient(meta_loss, self._variables)
-        return meta_loss, gradients
+        return meta_loss, outer_tape
+
+    def _meta_gradient(self, X_support, y_support, X_query, y_query):
+        """Meta-loss and its gradient for the current meta-parameters (no update)."""
+        meta_loss, outer_tape = self._meta_loss_and_tape(X_support, y_support, X_query, y_query)
+        return meta_loss, outer_tape.gradient(meta_loss, self._variables)
 
     def _make_meta_step(self):
         self._first_moments = [tf.Variable(tf.zeros_like(v)) for v in self._variables]
@@ -531,8 +572,8 @@ class MAML(FunctionalMetaLearner):
 
         def meta_step(X_support, y_support, X_query, y_query, iteration):
             meta_loss, gradients = self._meta_gradient(X_support, y_support, X_query, y_query)
-            _adam_update(self._variables, gradients, self._first_moments, self._second_moments, self._adam_step,
-                         tf.constant(self.meta_lr, self._variables[0].dtype))
+            _adam_update(self._variables, gradients, self._first_moments, self._second_moments,
+                         self._adam_step, tf.constant(self.meta_lr, self._variables[0].dtype))
             return meta_loss
 
         return meta_step
@@ -566,23 +607,29 @@ class MAML(FunctionalMetaLearner):
 # ---------------------------------------------------------------------------------------------------------
 # Cost of the meta-gradient
 # ---------------------------------------------------------------------------------------------------------
-def _bytes_kept_for_backward(concrete_function) -> int:
-    """Bytes of forward-pass tensors that the meta-gradient's backward ops read in the traced graph."""
-    graph = concrete_function.graph
-    total = 0
-    seen = set()
-    for operation in graph.get_operations():
-        if not operation.name.startswith("meta_gradient"):
-            continue
+def _bytes_kept_for_backward(graph, n_forward_ops: int) -> int:
+    """Bytes of forward-pass tensors that the backward pass reads, in a graph whose first
+    ``n_forward_ops`` operations are the forward pass (the ops are stored in creation order)."""
+    operations = graph.get_operations()
+    forward = {operation.name for operation in operations[:n_forward_ops]}
+    kept = {}
+    for operation in operations[n_forward_ops:]:
         for tensor in operation.inputs:
-            if tensor.op.name.startswith("meta_gradient") or tensor.name in seen:
-                continue
-            seen.add(tensor.name)
-            shape = tensor.shape
-            if shape.rank is None or not shape.is_fully_defined() or not tensor.dtype.is_floating:
-                continue
-            total += int(np.prod(shape.as_list(), dtype=np.int64)) * tensor.dtype.size
-    return total
+            if tensor.op.name in forward and tensor.dtype.is_floating and tensor.shape.is_fully_defined():
+                kept[tensor.name] = int(np.prod(tensor.shape.as_list(), dtype=np.int64)) * tensor.dtype.size
+    return sum(kept.values())
+
+
+def _counting_meta_gradient(maml, n_forward_ops: list):
+    """The meta-gradient of ``maml``, noting at trace time how many graph ops the forward pass made."""
+
+    def meta_gradient(*tensors):
+        meta_loss, tape = maml._meta_loss_and_tape(*tensors)
+        # Runs while tracing: every op created so far belongs to the forward pass (inner loops included).
+        n_forward_ops.append(len(tf.compat.v1.get_default_graph().get_operations()))
+        return meta_loss, tape.gradient(meta_loss, maml._variables)
+
+    return meta_gradient
 
 
 def measure_meta_gradient_cost(n_inner_steps_values=(1, 2, 3, 5), first_order_values=(False, True), *,
@@ -637,8 +684,10 @@ def measure_meta_gradient_cost(n_inner_steps_values=(1, 2, 3, 5), first_order_va
             rng = np.random.default_rng(random_state)
             maml._variables = [tf.Variable(w) for w in maml.network_.init_weights(rng, dtype=maml.dtype)]
             tensors = maml._cast(batch)
-            compiled = tf.function(maml._meta_gradient, jit_compile=jit_compile)
-            kept = _bytes_kept_for_backward(compiled.get_concrete_function(*tensors))
+            n_forward_ops = []
+            compiled = tf.function(_counting_meta_gradient(maml, n_forward_ops), jit_compile=jit_compile)
+            graph = compiled.get_concrete_function(*tensors).graph
+            kept = _bytes_kept_for_backward(graph, n_forward_ops[-1])
             compiled(*tensors)[0].numpy()
             seconds = []
             for _ in range(n_repeats):
@@ -680,9 +729,77 @@ def train_default_models(n_meta_iter=DEFAULT_META_ITERATIONS, random_state=0) ->
     return learners
 
 
+def load_default_models(folder=None) -> dict:
+    """Load the committed sinusoid models: MAML, FOMAML, Reptile and the pretrained baseline.
+
+    Parameters
+    ----------
+    folder : path-like, default=None
+        Where the ``.npz`` files lie; ``None`` uses :func:`medmeta_lite.datasets.data_dir`.
+
+    Returns
+    -------
+    dict of str to fitted learner
+        Keys ``"maml"``, ``"fomaml"``, ``"reptile"``, ``"pretrained"``.
+
+    Examples
+    --------
+    >>> sorted(load_default_models())
+    ['fomaml', 'maml', 'pretrained', 'reptile']
+    """
+    from medmeta_lite.datasets import data_dir
+    from medmeta_lite.pretrained import PretrainedBaseline
+    from medmeta_lite.reptile import Reptile
+
+    folder = data_dir() if folder is None else Path(folder)
+    classes = {"maml": MAML, "fomaml": MAML, "reptile": Reptile, "pretrained": PretrainedBaseline}
+    missing = [DEFAULT_FILES[name] for name in classes if not (folder / DEFAULT_FILES[name]).exists()]
+    if missing:
+        raise FileNotFoundError(f"missing {missing}; regenerate them with "
+                                "`python -m medmeta_lite.maml --train-defaults --out data/`")
+    return {name: cls.load(folder / DEFAULT_FILES[name]) for name, cls in classes.items()}
+
+
+def adaptation_curves(learners: dict, shot_values=(5, 10, 20), *, n_tasks=600, n_queries=100, n_steps=10,
+                      inner_lr=0.01, support_side=None, random_state=1234) -> dict:
+    """Query MSE after 0..``n_steps`` SGD steps for each learner and support size, on held-out sinusoids.
+
+    Every learner is evaluated on the same tasks (one sampler seeded with ``random_state`` per support
+    size) with the same SGD step size, so the curves compare initialisations, not step sizes.
+
+    Parameters
+    ----------
+    learners : dict of str to fitted learner
+    shot_values : sequence of int, default=(5, 10, 20)
+    n_tasks, n_queries, n_steps : int
+    inner_lr : float, default=0.01
+    support_side : {None, "left", "right"}, default=None
+        Put the support points on one half of the input range (the half-range experiment).
+    random_state : int, default=1234
+
+    Returns
+    -------
+    dict of str to ndarray of shape (len(shot_values), n_steps + 1)
+
+    Examples
+    --------
+    >>> curves = adaptation_curves(load_default_models(), (10,), n_tasks=20, n_steps=2)
+    >>> curves["maml"].shape
+    (1, 3)
+    """
+    from medmeta_lite.tasks import SinusoidTaskSampler
+
+    batches = [SinusoidTaskSampler(support_side=support_side, random_state=random_state)
+               .sample_batch(n_tasks, n_shots, n_queries) for n_shots in shot_values]
+    return {name: np.array([learner.adaptation_curve(batch, n_steps=n_steps, inner_lr=inner_lr)
+                            for batch in batches])
+            for name, learner in learners.items()}
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Train the sinusoid meta-learners and save their weights.")
-    parser.add_argument("--train-defaults", action="store_true", help="train MAML, FOMAML, Reptile, pretrained")
+    parser.add_argument("--train-defaults", action="store_true",
+                        help="train MAML, FOMAML, Reptile and the pretrained baseline")
     parser.add_argument("--out", default="data", help="folder for the .npz files")
     parser.add_argument("--meta-iters", type=int, default=DEFAULT_META_ITERATIONS)
     parser.add_argument("--seed", type=int, default=0)

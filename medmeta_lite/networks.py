@@ -148,7 +148,8 @@ def conv4_apply(weights, X, normalization: str | None = "layer"):
         Per block ``kernel (3, 3, in, filters), bias (filters,)`` plus ``scale, offset (filters,)`` when
         ``normalization="layer"``, then the head ``W (filters, n_ways), b (n_ways,)``; batched weights carry
         a leading ``n_tasks`` axis.
-    X : tensor of shape (n_examples, height, width, channels) or (n_tasks, n_examples, height, width, channels)
+    X : tensor of shape (n_examples, height, width, channels)
+        Or (n_tasks, n_examples, height, width, channels) with batched weights.
     normalization : {"layer", None}, default="layer"
 
     Returns

@@ -86,7 +86,7 @@ class Reptile(FunctionalMetaLearner):
         _check_positive("n_inner_steps", self.n_inner_steps, integer=True)
 
     def fit(self, task_sampler, n_meta_iter=None, n_shots=10, n_queries=10, progress=False, callback=None):
-        """Meta-train on tasks drawn from ``task_sampler`` (same arguments as :meth:`MAML.fit`); return self."""
+        """Meta-train on tasks from ``task_sampler`` (same arguments as :meth:`MAML.fit`); return self."""
         total = self.n_meta_iter if n_meta_iter is None else n_meta_iter
 
         def make_meta_step():
@@ -105,5 +105,5 @@ class Reptile(FunctionalMetaLearner):
 
             return meta_step
 
-        return self._run_meta_training(task_sampler, n_meta_iter, n_shots, n_queries, progress, make_meta_step,
-                                       callback)
+        return self._run_meta_training(task_sampler, n_meta_iter, n_shots, n_queries, progress,
+                                       make_meta_step, callback)

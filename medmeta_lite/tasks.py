@@ -129,7 +129,8 @@ class TaskSampler:
         return self.sample_tasks(1, n_shots, n_queries)[0]
 
     def __repr__(self) -> str:
-        settings = ", ".join(f"{key}={value!r}" for key, value in vars(self).items() if not key.startswith("_"))
+        settings = ", ".join(f"{key}={value!r}" for key, value in vars(self).items()
+                             if not key.startswith("_"))
         return f"{type(self).__name__}({settings})"
 
 
@@ -280,7 +281,7 @@ class SinusoidTaskSampler(TaskSampler):
         low, high = self._check_range("x_range", self.x_range)
         middle = (low + high) / 2
         X = X.copy()
-        # Squeeze the support draws into one half: same random numbers, so the tasks match the full-range ones.
+        # Squeeze the support draws into one half: same random numbers, so tasks match the full-range ones.
         start = low if self.support_side == "left" else middle
         X[:, :n_shots] = start + (X[:, :n_shots] - low) / 2
         return X

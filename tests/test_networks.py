@@ -23,9 +23,9 @@ def test_mlp_matches_a_numpy_forward_pass():
     np.testing.assert_allclose(mlp_apply(weights, X).numpy(), expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize("network, shape", [(MLP(layer_sizes=(1, 8, 1)), (6, 1)),
-                                            (Conv4(n_ways=3, n_filters=4), (6, 28, 28, 1)),
-                                            (Conv4(n_ways=2, n_filters=3, normalization=None), (4, 12, 12, 1))])
+@pytest.mark.parametrize("network, shape", [
+    (MLP(layer_sizes=(1, 8, 1)), (6, 1)), (Conv4(n_ways=3, n_filters=4), (6, 28, 28, 1)),
+    (Conv4(n_ways=2, n_filters=3, normalization=None), (4, 12, 12, 1))])
 def test_batched_application_equals_one_task_at_a_time(network, shape):
     rng = np.random.default_rng(2)
     per_task = [network.init_weights(np.random.default_rng(seed), dtype="float64") for seed in range(3)]

@@ -39,7 +39,8 @@ def test_half_range_support_stays_on_one_side_and_keeps_the_tasks():
 def test_noise_and_task_objects():
     task = SinusoidTaskSampler(noise=0.5, random_state=0).sample_task(n_shots=5, n_queries=50)
     assert isinstance(task, Task) and task.n_shots == 5
-    clean = SinusoidTaskSampler.function(task.X_query[:, 0], task.parameters["amplitude"], task.parameters["phase"])
+    parameters = task.parameters
+    clean = SinusoidTaskSampler.function(task.X_query[:, 0], parameters["amplitude"], parameters["phase"])
     assert 0.3 < np.std(task.y_query - clean) < 0.8
 
 

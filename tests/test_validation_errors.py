@@ -29,7 +29,8 @@ BAD_HYPERPARAMETERS = {
     "gradient": [({"n_iter": 0}, "n_iter must be"), ({"n_iter": -3}, "n_iter must be"),
                  ({"n_iter": 2.5}, "n_iter must be"), ({"learning_rate": 0.0}, "learning_rate must be"),
                  ({"learning_rate": -0.1}, "learning_rate must be"), ({"tol": -1.0}, "tol must be")],
-    "averaging": [({"n_estimators": 0}, "n_estimators must be"), ({"n_estimators": 1.5}, "n_estimators must be")],
+    "averaging": [({"n_estimators": 0}, "n_estimators must be"),
+                  ({"n_estimators": 1.5}, "n_estimators must be")],
     "keras": [({"epochs": 0}, "epochs must be"), ({"learning_rate": -0.01}, "learning_rate must be"),
               ({"hidden_units": 0}, "hidden_units must be"), ({"batch_size": 0}, "batch_size must be")],
 }

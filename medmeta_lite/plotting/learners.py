@@ -1,0 +1,311 @@
+"""Figures for the base-learner notebooks (08 averaging, 09 gradient descent, 10 Keras).
+
+Each ``plot_*`` function is a pure callback for a widget: it takes plain values, returns a ``Figure`` and
+never prints. Anything slow (a grid of Keras fits) is computed beforehand by a separate function.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from medmeta_lite.averaging import AveragingMetaLearner
+from medmeta_lite.gradient import GradientDescentRegressor
+from medmeta_lite.linear import LinearRegression
+from medmeta_lite.plotting.style import colour, new_figure
+
+
+def noisy_line(n_samples: int, noise: float, random_state=0, slope: float = 2.0):
+    """Draw ``n_samples`` points of ``y = slope * x + noise * N(0, 1)`` with ``x`` uniform in [0, 10].
+
+    Examples
+    --------
+    >>> X, y = noisy_line(5, 0.0)
+    >>> X.shape, bool(np.allclose(y, 2 * X.ravel()))
+    ((5, 1), True)
+    """
+    rng = np.random.default_rng(random_state)
+    X = rng.uniform(0.0, 10.0, size=(n_samples, 1))
+    return X, slope * X.ravel() + noise * rng.standard_normal(n_samples)
+
+
+def plot_ensemble(n_estimators: int, noise: float, *, n_samples: int = 12, random_state=0) -> Figure:
+    """Bagged linear regressions on a noisy line: the members, their average and the errors.
+
+    Left: the training points, every member's line (grey) and the ensemble's (blue). Right: each member's
+    mean squared error against the true line ``y = 2x`` on [0, 10], their mean and the ensemble's.
+
+    Parameters
+    ----------
+    n_estimators : int
+        Number of members (bootstrap resamples).
+    noise : float
+        Standard deviation of the label noise.
+    n_samples : int, default=12
+    random_state : int, default=0
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> figure = plot_ensemble(5, 2.0)
+    >>> "ensemble MSE" in figure.axes[1].get_title()
+    True
+    """
+    X, y = noisy_line(n_samples, noise, random_state)
+    ensemble = AveragingMetaLearner(n_estimators=n_estimators, random_state=random_state).fit(X, y)
+    grid = np.linspace(0.0, 10.0, 50).reshape(-1, 1)
+    losses = ensemble.losses(grid, 2.0 * grid.ravel())
+
+    figure, (left, right) = new_figure(2, width=4.6, height=3.4)
+    for member in ensemble.estimators_:
+        left.plot(grid, member.predict(grid), color=colour("member"), linewidth=0.8, alpha=0.6)
+    left.plot(grid, ensemble.predict(grid), color=colour("ensemble"), linewidth=2.5, label="ensemble")
+    left.plot(grid, 2.0 * grid, color="black", linestyle=":", label="true line y = 2x")
+    left.scatter(X.ravel(), y, color=colour("scratch"), s=18, zorder=3, label="training points")
+    left.set(xlabel="x", ylabel="y", title=f"{n_estimators} members (grey) and their average")
+    left.legend(loc="upper left")
+
+    positions = np.arange(len(losses.member_mse))
+    right.bar(positions, losses.member_mse, color=colour("member"), label="each member")
+    right.axhline(losses.mean_member_mse, color="black", linestyle="--",
+                  label=f"mean member {losses.mean_member_mse:.2f}")
+    right.axhline(losses.ensemble_mse, color=colour("ensemble"), linewidth=2.5,
+                  label=f"ensemble {losses.ensemble_mse:.2f}")
+    right.set_ylim(0, 1.45 * max(losses.member_mse.max(), 1e-12))  # headroom for the legend
+    right.set(xlabel="member", ylabel="MSE against the true line",
+              title=f"ensemble MSE {losses.ensemble_mse:.2f} <= mean member MSE {losses.mean_member_mse:.2f}")
+    right.legend(loc="upper right")
+    return figure
+
+
+def ensemble_variance_curve(n_estimators_options, noise: float, *, n_samples: int = 12,
+                            n_datasets: int = 200, random_state=0) -> dict:
+    """Variance of the prediction at x = 10 across many data sets, for a single member and for ensembles.
+
+    Bagging averages members fitted on resamples of one data set, so it removes the part of the variance
+    that comes from *which* points were resampled, not the part that comes from the data set itself.
+
+    Parameters
+    ----------
+    n_estimators_options : sequence of int
+    noise : float
+    n_samples, n_datasets : int
+    random_state : int
+
+    Returns
+    -------
+    dict
+        ``n_estimators`` (array) and ``variance`` (array): variance of the prediction at x = 10 across
+        ``n_datasets`` independent data sets; ``full_data_variance``: the same for one linear regression
+        fitted on all the points of each data set (no resampling).
+
+    Examples
+    --------
+    >>> curve = ensemble_variance_curve([1, 20], noise=2.0, n_datasets=30)
+    >>> bool(curve["variance"][1] < curve["variance"][0])
+    True
+    """
+    rng = np.random.default_rng(random_state)
+    seeds = rng.integers(np.iinfo(np.int32).max, size=n_datasets)
+    point = np.array([[10.0]])
+    variances = []
+    for n_estimators in n_estimators_options:
+        predictions = [AveragingMetaLearner(n_estimators=n_estimators, random_state=int(seed))
+                       .fit(*noisy_line(n_samples, noise, int(seed))).predict(point)[0] for seed in seeds]
+        variances.append(np.var(predictions))
+    full_data = [LinearRegression().fit(*noisy_line(n_samples, noise, int(seed))).predict(point)[0]
+                 for seed in seeds]
+    return {"n_estimators": np.asarray(n_estimators_options), "variance": np.asarray(variances),
+            "full_data_variance": float(np.var(full_data))}
+
+
+def plot_ensemble_variance(curve: dict) -> Figure:
+    """Plot the result of :func:`ensemble_variance_curve`.
+
+    Examples
+    --------
+    >>> figure = plot_ensemble_variance({"n_estimators": np.array([1, 5]), "variance": np.array([2.0, 1.5])})
+    >>> figure.axes[0].get_xlabel()
+    'number of members'
+    """
+    figure, axes = new_figure(width=5.0, height=3.2)
+    axes.plot(curve["n_estimators"], curve["variance"], marker="o", color=colour("ensemble"),
+              label="bagged ensemble")
+    if "full_data_variance" in curve:
+        axes.axhline(curve["full_data_variance"], color="black", linestyle=":",
+                     label="one fit on all the points")
+    axes.set(xlabel="number of members", ylabel="variance of the prediction at x = 10",
+             title="bagging lowers the variance, down to a floor", ylim=(0, None))
+    axes.legend(loc="upper right")
+    return figure
+
+
+def gradient_descent_run(learning_rate: float, n_iter: int, X: np.ndarray, y: np.ndarray, *,
+                         standardize: bool = False, random_state=0) -> tuple[GradientDescentRegressor, str]:
+    """Fit :class:`GradientDescentRegressor` and return it with the warning it gave ("" when none).
+
+    Examples
+    --------
+    >>> X = np.linspace(-1, 1, 20).reshape(-1, 1)
+    >>> model, message = gradient_descent_run(5.0, 100, X, 2 * X.ravel())
+    >>> model.diverged_, message.startswith("learning_rate=5.0 diverged")
+    (True, True)
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = GradientDescentRegressor(learning_rate=learning_rate, n_iter=n_iter, tol=0,
+                                         standardize=standardize, random_state=random_state).fit(X, y)
+    return model, "; ".join(str(warning.message) for warning in caught)
+
+
+def plot_loss_curve(learning_rate: float, n_iter: int, X: np.ndarray, y: np.ndarray, *,
+                    standardize: bool = False, random_state=0) -> Figure:
+    """Training loss of gradient descent per iteration, against the closed-form minimum.
+
+    A learning rate that is too large makes the loss explode; the plot then stops where fitting stopped
+    and the title carries the divergence message.
+
+    Parameters
+    ----------
+    learning_rate : float
+    n_iter : int
+    X, y : ndarray
+        Training data (the notebook uses the standardised diabetes data).
+    standardize : bool, default=False
+    random_state : int, default=0
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> X = np.linspace(-1, 1, 20).reshape(-1, 1)
+    >>> figure = plot_loss_curve(0.3, 50, X, 2 * X.ravel() + 1)
+    >>> figure.axes[0].get_yscale()
+    'log'
+    """
+    model, message = gradient_descent_run(learning_rate, n_iter, X, y, standardize=standardize,
+                                          random_state=random_state)
+    minimum = float(np.mean((LinearRegression().fit(X, y).predict(X) - y) ** 2))
+    figure, axes = new_figure(width=6.0, height=3.6)
+    steps = np.arange(len(model.loss_curve_))
+    finite = np.isfinite(model.loss_curve_)
+    label = f"gradient descent, learning_rate={learning_rate:.3g}"
+    axes.plot(steps[finite], model.loss_curve_[finite], color=colour("scratch"), label=label)
+    axes.axhline(minimum, color="black", linestyle=":", label=f"closed-form minimum {minimum:.4g}")
+    axes.set_yscale("log")
+    axes.set(xlabel="iteration", ylabel="training MSE (log scale)")
+    if model.diverged_:
+        headline = textwrap.fill(message.split(" The weights")[0], width=80)
+        axes.set_title(headline, color=colour("scratch"), fontsize=8, loc="left")
+    else:
+        gap = model.loss_curve_[-1] - minimum
+        axes.set_title(f"after {model.n_iter_} iterations: loss {model.loss_curve_[-1]:.4g} "
+                       f"(gap to minimum {gap:.2g})")
+    axes.legend(loc="upper right")
+    return figure
+
+
+@dataclass(frozen=True)
+class KerasSnapshots:
+    """Predictions of Keras networks of several widths after several epochs, computed once.
+
+    Attributes
+    ----------
+    hidden_units_options : tuple of int
+    checkpoints : tuple of int
+        Epochs at which predictions were recorded.
+    X_grid : ndarray of shape (n_points, 1)
+    predictions : dict of (int, int) to ndarray
+        ``predictions[hidden_units, epoch]`` on ``X_grid``.
+    histories : dict of int to ndarray
+        Training loss per epoch for each width.
+    linear_predictions : ndarray
+        The closed-form fit on ``X_grid``, for comparison.
+    """
+
+    hidden_units_options: tuple
+    checkpoints: tuple
+    X_grid: np.ndarray
+    predictions: dict
+    histories: dict
+    linear_predictions: np.ndarray
+
+
+def keras_snapshots(X, y, *, hidden_units_options=(1, 4, 16), checkpoints=(10, 50, 200),
+                    learning_rate: float = 0.05, random_state=0) -> KerasSnapshots:
+    """Train one network per width for ``max(checkpoints)`` epochs, recording predictions along the way.
+
+    This is the slow part of the Keras widget (a few seconds); the widget's callback only plots.
+
+    Examples
+    --------
+    >>> X = np.linspace(0, 1, 8).reshape(-1, 1)
+    >>> snapshots = keras_snapshots(X, 2 * X.ravel(), hidden_units_options=(2,), checkpoints=(1, 3))
+    >>> sorted(snapshots.predictions)
+    [(2, 1), (2, 3)]
+    """
+    from medmeta_lite.keras_learner import KerasRegressor, fit_with_snapshots
+
+    X = np.asarray(X, dtype=float)
+    X_grid = np.linspace(X.min(), X.max(), 60).reshape(-1, 1)
+    predictions, histories = {}, {}
+    for hidden_units in hidden_units_options:
+        model = KerasRegressor(hidden_units=hidden_units, epochs=max(checkpoints),
+                               learning_rate=learning_rate, random_state=random_state)
+        for epoch, values in fit_with_snapshots(model, X, y, X_grid, checkpoints).items():
+            predictions[hidden_units, epoch] = values
+        histories[hidden_units] = model.history_
+    return KerasSnapshots(tuple(hidden_units_options), tuple(sorted(checkpoints)), X_grid, predictions,
+                          histories, LinearRegression().fit(X, y).predict(X_grid))
+
+
+def plot_keras_fit(snapshots: KerasSnapshots, hidden_units: int, epochs: int, X, y) -> Figure:
+    """A Keras network's fit after ``epochs`` epochs next to the closed form, and its loss curve.
+
+    Parameters
+    ----------
+    snapshots : KerasSnapshots
+        From :func:`keras_snapshots`; ``(hidden_units, epochs)`` must be one of its grid points.
+    hidden_units, epochs : int
+    X, y : ndarray
+        The training data that the snapshots were trained on.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> grid = np.linspace(0, 1, 5).reshape(-1, 1)
+    >>> fake = KerasSnapshots((2,), (1,), grid, {(2, 1): grid.ravel()}, {2: np.array([1.0])},
+    ...                       2 * grid.ravel())
+    >>> plot_keras_fit(fake, 2, 1, grid, 2 * grid.ravel()).axes[1].get_xlabel()
+    'epoch'
+    """
+    if (hidden_units, epochs) not in snapshots.predictions:
+        raise ValueError(f"no snapshot for hidden_units={hidden_units}, epochs={epochs}; choose from "
+                         f"{snapshots.hidden_units_options} and {snapshots.checkpoints}")
+    figure, (left, right) = new_figure(2, width=4.6, height=3.4)
+    left.scatter(np.ravel(X), y, color=colour("member"), s=18, label="training points")
+    left.plot(snapshots.X_grid, snapshots.linear_predictions, color="black", linestyle=":",
+              label="closed form")
+    left.plot(snapshots.X_grid, snapshots.predictions[hidden_units, epochs], color=colour("transfer"),
+              linewidth=2, label=f"Keras, {hidden_units} hidden units")
+    left.set(xlabel="x", ylabel="y", title=f"after {epochs} epochs")
+    left.legend(loc="upper left")
+    history = snapshots.histories[hidden_units]
+    right.plot(np.arange(1, len(history) + 1), history, color=colour("transfer"), alpha=0.35)
+    right.plot(np.arange(1, epochs + 1), history[:epochs], color=colour("transfer"), linewidth=2)
+    right.axvline(epochs, color="black", linewidth=0.8)
+    right.set_yscale("log")
+    right.set(xlabel="epoch", ylabel="training MSE (log scale)", title=f"loss {history[epochs - 1]:.3g}")
+    return figure

@@ -1,0 +1,150 @@
+"""Tests of the mock-interview logic and of the trainer widgets (driven headless, no browser)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import pytest
+
+from medmeta_lite import interview, mock_interview, progress
+from medmeta_lite.widgets import trainer
+
+
+def test_draw_questions_is_reproducible_filtered_and_distinct():
+    drawn = mock_interview.draw_questions(5, kind="concept", difficulty="medium", random_state=3)
+    assert drawn == mock_interview.draw_questions(5, kind="concept", difficulty="medium", random_state=3)
+    assert len({question.id for question in drawn}) == 5
+    assert all(q.kind == "concept" and q.difficulty == "medium" for q in drawn)
+    everything = mock_interview.draw_questions(len(interview.questions()), random_state=0)
+    assert sorted(q.id for q in everything) == sorted(q.id for q in interview.questions())
+
+
+@pytest.mark.parametrize("n, message", [(0, "positive"), (True, "positive"), (10_000, "only")])
+def test_draw_questions_rejects_bad_counts(n, message):
+    with pytest.raises(ValueError, match=message):
+        mock_interview.draw_questions(n)
+
+
+def test_suggest_checklist_uses_keywords_in_both_languages():
+    question = interview.get_question("mlf-012")
+    assert mock_interview.suggest_checklist(question, "") == (False,) * 7
+    assert mock_interview.suggest_checklist(question, "trained twice per step", "en")[5]
+    assert mock_interview.suggest_checklist(question, "每一步训练两次", "zh")[5]
+
+
+def test_session_records_answers_and_summarizes_weak_topics():
+    questions = [interview.get_question(question_id) for question_id in ("mlf-001", "maml-001", "maml-002")]
+    session = mock_interview.MockInterview(questions, lang="en", time_limit_s=60)
+    assert session.current.id == "mlf-001" and not session.finished
+    session.record("mlf-001", "a", elapsed_s=30, covered=[True, True, True, False])
+    session.record("maml-001", "b", elapsed_s=90, covered=[False, True, False, False])
+    summary = session.summarize()
+    assert summary["n_answered"] == 2 and summary["n_questions"] == 3
+    rows = {row["id"]: row for row in summary["questions"]}
+    assert rows["mlf-001"]["score"] == 0.75 and not rows["mlf-001"]["overtime"]
+    assert rows["maml-001"]["overtime"] and rows["maml-002"]["answered"] is False
+    assert summary["topic_scores"] == {"foundations": 0.75, "maml": 0.125}
+    assert summary["weak_topics"] == ["maml"]
+    points = interview.get_question("maml-001").key_points.en
+    assert rows["maml-001"]["missed"] == [points[0], points[2], points[3]]
+    json.dumps(summary)
+
+
+def test_session_validates_what_it_records():
+    session = mock_interview.MockInterview([interview.get_question("mlf-001")])
+    with pytest.raises(ValueError, match="not part of this session"):
+        session.record("maml-001", "", elapsed_s=1, covered=[True] * 4)
+    with pytest.raises(ValueError, match="key points"):
+        session.record("mlf-001", "", elapsed_s=1, covered=[True])
+    with pytest.raises(ValueError, match="elapsed_s"):
+        session.record("mlf-001", "", elapsed_s=-1, covered=[True] * 4)
+    with pytest.raises(ValueError, match="at least one"):
+        mock_interview.MockInterview([])
+    with pytest.raises(ValueError, match="lang"):
+        mock_interview.MockInterview([interview.get_question("mlf-001")], lang="fr")
+
+
+@pytest.mark.parametrize("lang, title, weak", [("en", "# Mock interview summary", "## Weak topics"),
+                                               ("zh", "# 模拟面试总结", "## 薄弱主题")])
+def test_summary_markdown_in_both_languages(lang, title, weak):
+    session = mock_interview.MockInterview([interview.get_question("fsm-001")], lang=lang, time_limit_s=10)
+    session.record("fsm-001", "x", elapsed_s=20, covered=[True, False, False, False])
+    markdown = mock_interview.summary_markdown(session.summarize())
+    assert markdown.startswith(title) and weak in markdown
+    assert ("over time" if lang == "en" else "超时") in markdown
+    assert interview.get_question("fsm-001").key_points.get(lang)[1] in markdown
+
+
+def _children(box):
+    return dict(zip(["language", "prompt", "answer", "submit", "review", "checklist", "advance", "summary",
+                     "save_markdown", "saved_note"], box.children, strict=True))
+
+
+def test_mock_interview_widget_flow_saves_only_after_clicks(tmp_path):
+    box = trainer.mock_interview_widget(n=2, random_state=0, progress_dir=tmp_path, time_limit_s=60)
+    parts = _children(box)
+    first = box.session.questions[0]
+    assert first.prompt.en[:30] in parts["prompt"].value and parts["review"].value == ""
+    assert not (tmp_path / "progress.json").exists()
+    parts["answer"].value = "some answer"
+    parts["submit"].click()
+    assert "Model answer" in parts["review"].value
+    boxes = parts["checklist"].children[1:]
+    assert len(boxes) == len(first.key_points.en)
+    parts["language"].value = "zh"
+    assert "参考答案" in parts["review"].value and boxes[0].description == first.key_points.zh[0]
+    for checkbox in boxes:
+        checkbox.value = True
+    parts["advance"].click()
+    assert json.loads((tmp_path / "progress.json").read_text(encoding="utf-8"))["attempts"][0]["score"] == 1.0
+    parts["submit"].click()
+    parts["advance"].click()
+    assert box.session.finished and "模拟面试总结" in parts["summary"].value
+    assert len(progress.load_progress(tmp_path)["mock_sessions"]) == 1
+    parts["save_markdown"].click()
+    saved = list(tmp_path.glob("mock-interview-*.md"))
+    assert len(saved) == 1 and saved[0].read_text(encoding="utf-8").startswith("# 模拟面试总结")
+
+
+def test_flashcard_widget_reviews_due_cards_in_bank_order(tmp_path):
+    today = datetime.date(2025, 1, 1)
+    box = trainer.flashcard_review_widget(n=2, progress_dir=tmp_path, today=today)
+    front, show, back, grading = box.children
+    assert [card.question_id for card in box.due] == [q.id for q in interview.questions()[:2]]
+    show.click()
+    assert interview.questions()[0].key_points.en[0] in back.value
+    grading.children[0].click()
+    show.click()
+    grading.children[1].click()
+    assert "1 of 2 known" in front.value
+    cards = progress.cards(progress.load_progress(tmp_path))
+    assert cards[box.due[0].question_id].due == datetime.date(2025, 1, 3)
+    assert cards[box.due[1].question_id].due == datetime.date(2025, 1, 2)
+
+
+def test_widgets_with_save_false_never_write(tmp_path):
+    box = trainer.mock_interview_widget(n=1, random_state=0, progress_dir=tmp_path, save=False)
+    parts = _children(box)
+    parts["submit"].click()
+    parts["advance"].click()
+    quiz_box = trainer.recorded_quiz(notebook="08_averaging_meta_learner", progress_dir=tmp_path, save=False)
+    entry, button = quiz_box.children[0].children[1:3]
+    entry.value = "2.5"
+    button.click()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_recorded_quiz_records_each_attempt(tmp_path):
+    quiz_box = trainer.recorded_quiz(notebook="08_averaging_meta_learner", progress_dir=tmp_path)
+    entry, button, feedback = quiz_box.children[0].children[1:4]
+    entry.value = "2.5"
+    button.click()
+    assert "Correct." in feedback.value
+    assert progress.load_progress(tmp_path)["attempts"][0]["question_id"] == "mlf-008"
+
+
+@pytest.mark.parametrize("name, function, kwargs", trainer.BENCHMARK_CASES,
+                         ids=[case[0] for case in trainer.BENCHMARK_CASES])
+def test_benchmark_cases_run(name, function, kwargs):
+    assert function(**kwargs)
