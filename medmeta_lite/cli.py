@@ -56,8 +56,9 @@ _TEXT = {
                  "zh": "{id} 下次复习：{date}（第 {box} 盒）。"},
     "progress_file": {"en": "Progress file: {path}", "zh": "进度文件：{path}"},
     "attempts": {"en": "Answers recorded: {n}", "zh": "已记录的作答：{n}"},
-    "topic_line": {"en": "  {topic:<40} {correct:>3}/{attempts:<3} {accuracy:.0%}",
-                   "zh": "  {topic}：{correct}/{attempts}（{accuracy:.0%}）"},
+    "topic_header": {"en": "  topic" + " " * 35 + "answers  mean score", "zh": "  主题：作答数，平均得分"},
+    "topic_line": {"en": "  {topic:<40} {attempts:>7}  {mean_score:>10.0%}",
+                   "zh": "  {topic}：{attempts}，{mean_score:.0%}"},
     "weak": {"en": "Weak topics: {topics}", "zh": "薄弱主题：{topics}"},
     "no_weak": {"en": "Weak topics: none yet", "zh": "薄弱主题：暂无"},
     "boxes": {"en": "Flashcards per box (1 = new or missed, 5 = known): {counts}",
@@ -282,6 +283,7 @@ def _command_progress(args) -> int:
         return 0
     print(_TEXT["attempts"][lang].format(n=len(data["attempts"])))
     labels = interview.topics()
+    print(_TEXT["topic_header"][lang])
     for topic, entry in progress.topic_stats(data).items():
         name = labels[topic].get(lang) if topic in labels else topic
         print(_TEXT["topic_line"][lang].format(topic=name, **entry))

@@ -398,6 +398,11 @@ def validate_bank(data: dict | None = None, *, notebooks_dir: str | Path | None 
 
 # ------------------------------------------------------------------------------------------------ rendering
 
+# JupyterLab's theme variables, with light-theme fallbacks for static HTML.
+_CODE_STYLE = "background:var(--jp-layout-color2, #f6f8fa);padding:6px;overflow-x:auto"
+MUTED_STYLE = "color:var(--jp-ui-font-color2, #555)"
+
+
 def _paragraphs_html(text: str) -> str:
     """Turn plain text into HTML: blank lines separate paragraphs; 4-space indented blocks are code.
 
@@ -408,8 +413,7 @@ def _paragraphs_html(text: str) -> str:
     def flush_code():
         if code:
             listing = "\n\n".join(code)
-            parts.append(f"<pre style=\"background:#f6f8fa;padding:6px;overflow-x:auto\"><code>"
-                         f"{html.escape(listing)}</code></pre>")
+            parts.append(f"<pre style=\"{_CODE_STYLE}\"><code>{html.escape(listing)}</code></pre>")
             code.clear()
 
     for block in re.split(r"\n\s*\n", text.strip("\n")):
@@ -460,7 +464,7 @@ def question_html(question: Question, lang: str = "both") -> str:
                f"{_list_html(question.sources)}</details>")
     return (f"<div class=\"medmeta-question\" id=\"{html.escape(question.id)}\" "
             f"style=\"border-left:4px solid #4c72b0;padding:4px 12px;margin:12px 0\">"
-            f"<div style=\"color:#555;font-size:90%\">{html.escape(meta)}</div>"
+            f"<div style=\"{MUTED_STYLE};font-size:90%\">{html.escape(meta)}</div>"
             f"{prompts}{''.join(hidden)}{sources}</div>")
 
 

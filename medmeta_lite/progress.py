@@ -217,7 +217,10 @@ def cards(data: dict) -> dict[str, flashcards.Card]:
 
 
 def topic_stats(data: dict) -> dict[str, dict]:
-    """Return per-topic counts: ``{topic: {"attempts": n, "correct": k, "accuracy": k / n}}``.
+    """Return per-topic results: ``{topic: {"attempts": n, "correct": k, "mean_score": s}}``.
+
+    ``mean_score`` averages the attempts' scores: 0 or 1 for checks and flashcards, the share of key points
+    covered for mock-interview answers.
 
     Examples
     --------
@@ -226,17 +229,18 @@ def topic_stats(data: dict) -> dict[str, dict]:
     """
     stats: dict[str, dict] = {}
     for attempt in data["attempts"]:
-        entry = stats.setdefault(attempt.get("topic", "unknown"), {"attempts": 0, "correct": 0})
+        entry = stats.setdefault(attempt.get("topic", "unknown"), {"attempts": 0, "correct": 0, "total": 0.0})
         entry["attempts"] += 1
         entry["correct"] += bool(attempt.get("correct"))
+        entry["total"] += float(attempt.get("score", attempt.get("correct", 0)))
     for entry in stats.values():
-        entry["accuracy"] = entry["correct"] / entry["attempts"]
+        entry["mean_score"] = round(entry.pop("total") / entry["attempts"], 4)
     return dict(sorted(stats.items()))
 
 
 def weak_topics(data: dict, threshold: float = 0.6, min_attempts: int = 1) -> list[str]:
-    """Return topics whose accuracy is below ``threshold`` (with at least ``min_attempts``), weakest first."""
+    """Return topics whose mean score is below ``threshold`` (at least ``min_attempts``), weakest first."""
     stats = topic_stats(data)
     weak = [topic for topic, entry in stats.items()
-            if entry["attempts"] >= min_attempts and entry["accuracy"] < threshold]
-    return sorted(weak, key=lambda topic: (stats[topic]["accuracy"], topic))
+            if entry["attempts"] >= min_attempts and entry["mean_score"] < threshold]
+    return sorted(weak, key=lambda topic: (stats[topic]["mean_score"], topic))

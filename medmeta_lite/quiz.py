@@ -138,7 +138,8 @@ def _stem(word: str) -> str:
 
 
 def _stems(text: str) -> list[str]:
-    return [_stem(word) for word in _WORD.findall(text.lower())]
+    # "z" -> "s" first, so that British and American spellings (initialise/initialize) meet.
+    return [_stem(word.replace("z", "s")) for word in _WORD.findall(text.lower())]
 
 
 def _normalise(text: str) -> str:
@@ -159,9 +160,9 @@ def _default_keywords(key_point: str) -> tuple[list[str], float]:
     if _CJK.search(key_point):
         runs = _CJK.findall(key_point)
         text = "".join(runs)
-        return [text[i:i + 2] for i in range(len(text) - 1)], 0.4
+        return list(dict.fromkeys(text[i:i + 2] for i in range(len(text) - 1))), 1 / 3
     words = [word for word in _WORD.findall(key_point.lower()) if word not in _STOPWORDS and len(word) >= 4]
-    return words, 0.5
+    return list(dict.fromkeys(words)), 1 / 3
 
 
 def score_short_answer(answer: str, key_points, *, keywords=None, min_fraction: float = 0.5) -> Result:
@@ -189,10 +190,12 @@ def score_short_answer(answer: str, key_points, *, keywords=None, min_fraction: 
     Matching is deliberately simple and transparent, a self-grading aid rather than a judge. English text is
     lower-cased, split into words and stemmed by stripping common suffixes (``-ing``, ``-ed``, ``-s``,
     ``-ation``...); a keyword matches when each of its stems equals, or (for stems of four letters or more)
-    starts, some word stem of the answer, in any order. Chinese keywords, and keywords without letters or
-    digits, match as substrings with whitespace ignored. Without explicit keywords, an English key point
-    counts as covered when half of its content words (four letters or more, stop words removed) match, a
-    Chinese one when 40% of its character bigrams occur in the answer.
+    starts, some word stem of the answer, in any order; "z" is read as "s" so that British and American
+    spellings agree. Chinese keywords, and keywords without letters or digits, match as substrings with
+    whitespace ignored. Without explicit keywords, a key point counts as covered when a third of its content
+    words (English: four letters or more, stop words removed) or of its character bigrams (Chinese) occur in
+    the answer: key points often list alternatives, of which an answer names a few. Expect some misses and
+    some false hits: the result is a suggestion that the candidate confirms or corrects.
 
     Examples
     --------
@@ -222,7 +225,7 @@ def score_short_answer(answer: str, key_points, *, keywords=None, min_fraction: 
         else:
             words, required = _default_keywords(key_point)
             found = sum(_keyword_found(word, answer_stems, answer_compact) for word in words)
-            hit = bool(words) and found / len(words) >= required
+            hit = bool(words) and found / len(words) >= required - 1e-12
         (covered if hit else missed).append(index)
     score = len(covered) / len(key_points)
     return Result(score >= min_fraction - 1e-12, score, tuple(covered), tuple(missed))

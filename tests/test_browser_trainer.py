@@ -50,6 +50,7 @@ def test_self_check_and_mock_interview_in_the_browser(lab):
         page.wait_for_function("element => element.textContent.includes('Correct.')",
                                arg=feedback.element_handle())
         assert "needs no labels" in feedback.inner_text()
+        feedback.scroll_into_view_if_needed()
         screenshot(page, "browser_trainer_self_check")
 
         # Mock interview: answer, submit, see the model answer and checklist, tick a point, move on.

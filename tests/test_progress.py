@@ -44,7 +44,8 @@ def test_round_trip_with_attempts_cards_and_sessions(tmp_path):
     assert [attempt["correct"] for attempt in loaded["attempts"]] == [True, False]
     card = progress.cards(loaded)["mlf-009"]
     assert (card.box, card.n_reviews, card.n_lapses) == (1, 2, 1)
-    assert progress.topic_stats(loaded) == {"implementation": {"attempts": 2, "correct": 1, "accuracy": 0.5}}
+    expected = {"implementation": {"attempts": 2, "correct": 1, "mean_score": 0.5}}
+    assert progress.topic_stats(loaded) == expected
     assert progress.weak_topics(loaded) == ["implementation"]
     assert loaded["attempts"][0]["lang"] == "zh"
     assert not list(tmp_path.glob(".progress.json.*")), "no temporary file is left behind"

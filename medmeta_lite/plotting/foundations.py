@@ -152,7 +152,7 @@ def plot_shots_demo(demo: dict, n_shots: int, *, target: float | None = None) ->
     for name, (slope, intercept) in demo["example"]["fits"][n_shots].items():
         _draw_line(left, slope, intercept, color=colour(name), linewidth=2, label=name)
     left.scatter(task.X_support[:n_shots, 0], task.y_support[:n_shots], color="black", zorder=3, s=25,
-                 label=f"{n_shots} support examples")
+                 label=f"{n_shots} support example{'' if n_shots == 1 else 's'}")
     left.set(xlabel="x", ylabel="y", title="New task (grey: training tasks)", xlim=(-1, 1))
     left.legend(loc="upper left", fontsize=8)
     for name in ("meta-learned", "scratch"):
@@ -233,8 +233,8 @@ def plot_transfer(demo: dict, distance: float | None = None) -> Figure:
     else:
         axes.set_title(f"{demo['n_shots']} shots per target task")
     axes.set(xlabel="distance of the target from the source (0 = the source, 1 = a typical task)",
-             ylabel="query mean squared error", yscale="log")
-    _plain_log_axes(axes)
+             ylabel="query mean squared error")
+    axes.set_ylim(bottom=0)
     axes.legend()
     return figure
 
@@ -316,7 +316,7 @@ def plot_shift(demo: dict, shift: float | None = None) -> Figure:
     axes.plot(demo["shifts"], demo["shifted_meta"], marker="o", color=colour("meta-learned"),
               label="meta-learned prior")
     axes.plot(demo["shifts"], demo["shifted_scratch"], marker="o", color=colour("scratch"), label="scratch")
-    title = "Distribution shift: every new task's weight moves by `shift`"
+    title = "Distribution shift: every weight of the new tasks moves by the shift"
     if shift is not None:
         index = int(np.argmin(np.abs(demo["shifts"] - shift)))
         axes.axvline(demo["shifts"][index], color="#777777", linewidth=1)

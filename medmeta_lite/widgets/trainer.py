@@ -58,7 +58,8 @@ def question_card_html(question: interview.Question, lang: str = "en", number: i
     topic = interview.topics()[question.topic].get(lang)
     header = " · ".join([_TEXT["question"][lang].format(k=number, n=total), question.id, topic, question.kind,
                          question.difficulty, _TEXT["limit"][lang].format(s=time_limit_s)])
-    return (f"<div class=\"medmeta-mock-question\"><div style=\"color:#555\">{html.escape(header)}</div>"
+    return (f"<div class=\"medmeta-mock-question\">"
+            f"<div style=\"{interview.MUTED_STYLE}\">{html.escape(header)}</div>"
             f"{interview._paragraphs_html(question.prompt.get(lang))}</div>")
 
 
@@ -129,7 +130,8 @@ def flashcard_front_html(question: interview.Question, card: flashcards.Card, la
     True
     """
     header = _TEXT["card"][lang].format(k=number, n=total, box=card.box) + f" · {question.id}"
-    return (f"<div class=\"medmeta-flashcard\"><div style=\"color:#555\">{html.escape(header)}</div>"
+    return (f"<div class=\"medmeta-flashcard\">"
+            f"<div style=\"{interview.MUTED_STYLE}\">{html.escape(header)}</div>"
             f"{interview._paragraphs_html(question.prompt.get(lang))}</div>")
 
 
