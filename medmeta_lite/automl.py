@@ -27,8 +27,14 @@ __all__ = [
 ]
 
 
-def polynomial_ridge_grid(degrees=tuple(range(1, 11)), alphas=tuple(np.logspace(-6, 1, 8))) -> list[dict]:
+DEFAULT_DEGREES = tuple(range(1, 11))
+DEFAULT_ALPHAS = tuple(10.0 ** exponent for exponent in range(-6, 2))
+
+
+def polynomial_ridge_grid(degrees=DEFAULT_DEGREES, alphas=DEFAULT_ALPHAS) -> list[dict]:
     """Return every combination of a polynomial degree and a ridge strength as a list of dicts.
+
+    The default is 10 degrees times 8 ridge strengths (1e-6 to 10): 80 configurations.
 
     Examples
     --------
@@ -98,7 +104,7 @@ def configuration_errors(task: Task, configurations) -> np.ndarray:
     --------
     >>> task = sample_curve_tasks(1, random_state=0)[0]
     >>> configuration_errors(task, polynomial_ridge_grid(degrees=(1, 5), alphas=(1e-3,))).round(2)
-    array([0.36, 0.01])
+    array([0.59, 0.02])
     """
     if task.X_support.shape[1] != 1:
         raise ValueError("configuration_errors expects tasks with one feature")
@@ -120,9 +126,10 @@ def meta_features(task: Task) -> np.ndarray:
 
     Examples
     --------
-    >>> smooth, wiggly = sample_curve_tasks(2, frequency_range=(1, 1), random_state=0)[0], None
-    >>> meta_features(smooth).shape
-    (2,)
+    >>> smooth, wiggly = sample_curve_tasks(1, frequency_range=(1, 1), random_state=0) + sample_curve_tasks(
+    ...     1, frequency_range=(8, 8), random_state=0)
+    >>> bool(meta_features(smooth)[0] < meta_features(wiggly)[0])
+    True
     """
     order = np.argsort(task.X_support[:, 0])
     y = task.y_support[order]
@@ -142,7 +149,7 @@ def _good_enough(errors: np.ndarray, tolerance: float) -> np.ndarray:
 
 
 def random_search_expected_evaluations(errors, tolerance: float = 0.1) -> float:
-    """Expected evaluations of a random-order search until a configuration is within ``tolerance`` of the best.
+    """Expected evaluations of a random-order search until one configuration is within ``tolerance``.
 
     Without replacement, with ``m`` good configurations among ``N``, the first good one is expected at
     position ``(N + 1) / (m + 1)``.
@@ -158,7 +165,7 @@ def random_search_expected_evaluations(errors, tolerance: float = 0.1) -> float:
 
 
 class WarmStartSearch(BaseEstimator):
-    """Order hyperparameter configurations for a new task by how they ranked on the most similar earlier tasks.
+    """Order configurations for a new task by how they ranked on the most similar earlier tasks.
 
     Parameters
     ----------

@@ -383,22 +383,23 @@ def evaluate_episodes(model, episodes) -> EpisodeEvaluation:
 class AdaptedEpisodeClassifier:
     """Few-shot classifier from a fitted optimisation-based meta-learner (MAML, first-order MAML, Reptile).
 
-    For each episode the meta-learner's initial weights take ``n_steps`` SGD steps on the support set;
-    the query images get the class with the largest logit. Episodes are adapted side by side in chunks
-    through ``meta_learner.adaptation_predictions``, so 600 episodes cost a few seconds, not minutes.
+    For each episode the meta-learned initial weights take ``n_steps`` SGD steps on the (standardised)
+    support set, and each query image gets the class with the largest logit. The adaptation of one
+    episode is one compiled TensorFlow function reused for every episode of the same shape.
 
     Parameters
     ----------
-    meta_learner : fitted object with ``adaptation_predictions(X_support, y_support, X, n_steps)``
-        For example ``medmeta_lite.maml.MAML(network="conv4", loss="cross_entropy")`` after ``fit``.
+    meta_learner : fitted meta-learner
+        Needs ``network_`` (with ``apply(weights, X)``), ``meta_parameters_`` and ``inner_lr``, for example
+        ``medmeta_lite.maml.MAML(network="conv4", loss="cross_entropy")`` after ``fit``.
     n_steps : int, default=10
         Adaptation steps at meta-test time (often more than during meta-training).
-    chunk_size : int, default=100
-        Episodes adapted together.
+    inner_lr : float or None, default=None
+        Step size; None uses the meta-learner's ``inner_lr``.
 
     Notes
     -----
-    A network with a head of ``k`` outputs serves episodes of ``n_ways <= k`` classes: the unused outputs
+    A network whose head has ``k`` outputs serves episodes of ``n_ways <= k`` classes: the unused outputs
     are never targeted by the support labels and are ignored at prediction. Introduced in
     ``notebooks/13_few_shot_medical_images.ipynb``.
 
@@ -408,51 +409,58 @@ class AdaptedEpisodeClassifier:
     networks. ICML.
     """
 
-    def __init__(self, meta_learner, *, n_steps: int = 10, chunk_size: int = 100):
+    def __init__(self, meta_learner, *, n_steps: int = 10, inner_lr=None):
         self.meta_learner = meta_learner
         self.n_steps = n_steps
-        self.chunk_size = chunk_size
+        self.inner_lr = inner_lr
 
-    @staticmethod
-    def _with_channel(images):
-        images = np.asarray(images, dtype=np.float32)
-        return images[..., None] if images.ndim == 4 else images
+    def _adapt_and_predict(self):
+        import tensorflow as tf
 
-    def _logits(self, support_images, support_labels, query_images, n_ways):
-        from medmeta_lite.synthetic_images import standardise_images
+        for name in ("network_", "meta_parameters_", "inner_lr"):
+            if not hasattr(self.meta_learner, name):
+                raise TypeError(f"meta_learner has no {name}: pass a fitted MAML-like meta-learner")
+        key = (id(self.meta_learner), self.n_steps, self.inner_lr)
+        if getattr(self, "_compiled_key", None) != key:
+            network = self.meta_learner.network_
+            initial = [tf.constant(weight) for weight in self.meta_learner.meta_parameters_]
+            n_steps = _check_count("n_steps", self.n_steps, minimum=0)
+            learning_rate = float(self.meta_learner.inner_lr if self.inner_lr is None else self.inner_lr)
 
-        n_steps = _check_count("n_steps", self.n_steps, minimum=0)
-        shape = support_images.shape
-        support = standardise_images(support_images.reshape((-1,) + shape[2:])).reshape(shape)
-        shape = query_images.shape
-        query = standardise_images(query_images.reshape((-1,) + shape[2:])).reshape(shape)
-        outputs = self.meta_learner.adaptation_predictions(self._with_channel(support), support_labels,
-                                                           self._with_channel(query), n_steps=n_steps)
-        logits = np.asarray(outputs)[-1]
-        if logits.shape[-1] < n_ways:
-            raise ValueError(f"the meta-learner's head has {logits.shape[-1]} outputs, "
-                             f"fewer than n_ways={n_ways}")
-        return logits[..., :n_ways]
+            @tf.function(reduce_retracing=True)
+            def adapt_and_predict(support, labels, query):
+                weights = list(initial)
+                for _ in range(n_steps):
+                    with tf.GradientTape() as tape:
+                        tape.watch(weights)
+                        logits = network.apply(weights, support)
+                        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels,
+                                                                                             logits=logits))
+                    gradients = tape.gradient(loss, weights)
+                    weights = [weight - learning_rate * gradient
+                               for weight, gradient in zip(weights, gradients, strict=True)]
+                return network.apply(weights, query)
+
+            self._compiled, self._compiled_key = adapt_and_predict, key
+        return self._compiled
 
     def predict(self, support_images, support_labels, query_images) -> np.ndarray:
         """Adapt on one support set and return the query images' episode labels."""
-        support_labels = np.asarray(support_labels).ravel()
-        logits = self._logits(np.asarray(support_images)[None], support_labels[None],
-                              np.asarray(query_images)[None], int(support_labels.max()) + 1)
-        return logits[0].argmax(axis=-1)
+        from medmeta_lite.synthetic_images import standardise_images
 
-    def predict_episodes(self, episodes: EpisodeBatch) -> np.ndarray:
-        """Adapt on every episode of a batch, ``chunk_size`` episodes at a time."""
-        chunk = _check_count("chunk_size", self.chunk_size)
-        n_ways = episodes.classes.shape[1]
-        predictions = []
-        for start in range(0, len(episodes), chunk):
-            rows = slice(start, start + chunk)
-            logits = self._logits(episodes.images[episodes.support_index[rows]],
-                                  episodes.support_labels[rows], episodes.images[episodes.query_index[rows]],
-                                  n_ways)
-            predictions.append(logits.argmax(axis=-1))
-        return np.concatenate(predictions)
+        support_labels = np.asarray(support_labels).ravel()
+        n_ways = int(support_labels.max()) + 1
+
+        def prepared(images):
+            images = standardise_images(images)
+            return images[..., None] if images.ndim == 3 else images
+
+        logits = self._adapt_and_predict()(prepared(support_images), support_labels.astype(np.int32),
+                                           prepared(query_images)).numpy()
+        if logits.shape[-1] < n_ways:
+            raise ValueError(f"the meta-learner's head has {logits.shape[-1]} outputs, "
+                             f"fewer than n_ways={n_ways}")
+        return logits[:, :n_ways].argmax(axis=-1)
 
     def __repr__(self) -> str:
         return f"AdaptedEpisodeClassifier({type(self.meta_learner).__name__}, n_steps={self.n_steps})"

@@ -702,7 +702,7 @@ def measure_meta_gradient_cost(n_inner_steps_values=(1, 2, 3, 5), first_order_va
 # ---------------------------------------------------------------------------------------------------------
 # Command line: regenerate the committed weights
 # ---------------------------------------------------------------------------------------------------------
-DEFAULT_META_ITERATIONS = 4000
+DEFAULT_META_ITERATIONS = 10000
 DEFAULT_FILES = {"maml": "maml_sinusoid_maml.npz", "fomaml": "maml_sinusoid_fomaml.npz",
                  "reptile": "maml_sinusoid_reptile.npz", "pretrained": "maml_sinusoid_pretrained.npz"}
 

@@ -18,17 +18,23 @@ from medmeta_lite.tasks import LinearTaskSampler, Task
 __all__ = [
     "ALPHAS",
     "labels_to_reach",
+    "make_episode_demo",
     "make_goals_demo",
     "make_label_savings_demo",
     "make_meta_overfitting_demo",
     "make_shots_demo",
     "make_transfer_demo",
+    "make_warm_start_demo",
     "plot_adaptation_speed",
+    "plot_episode_accuracy",
+    "plot_episode_example",
     "plot_label_savings",
+    "plot_meta_gradient_cost",
     "plot_meta_overfitting",
     "plot_shift",
     "plot_shots_demo",
     "plot_transfer",
+    "plot_warm_start",
 ]
 
 ALPHAS = np.logspace(-2, 3, 11)
@@ -329,6 +335,119 @@ def plot_shift(demo: dict, shift: float | None = None) -> Figure:
     return figure
 
 
+# ------------------------------------------------------------------------------------- 04 warm start
+def make_warm_start_demo(*, n_history_grid=(5, 10, 20, 50, 100), n_new_tasks: int = 50,
+                         tolerance: float = 0.1, n_neighbors: int = 5, random_state=0) -> dict:
+    """Evaluations a hyperparameter search needs on new tasks: warm start from earlier tasks vs random order.
+
+    Returns
+    -------
+    dict
+        ``n_history_grid``; ``warm`` of shape (n_history, n_new_tasks), the evaluations of the warm start
+        with that many earlier tasks; ``random`` of shape (n_new_tasks,), the expected evaluations of a
+        random-order search; ``n_configurations`` and ``tolerance``.
+
+    Notes
+    -----
+    Introduced in ``notebooks/04_applications.ipynb``.
+    """
+    from medmeta_lite.automl import (
+        WarmStartSearch,
+        configuration_errors,
+        random_search_expected_evaluations,
+        sample_curve_tasks,
+    )
+
+    rng = np.random.default_rng(random_state)
+    history = sample_curve_tasks(max(n_history_grid), random_state=rng)
+    new_tasks = sample_curve_tasks(n_new_tasks, random_state=rng)
+    full = WarmStartSearch(n_neighbors=n_neighbors).fit(history)
+    warm = []
+    for n_history in n_history_grid:
+        search = WarmStartSearch(n_neighbors=n_neighbors)
+        # reuse the evaluations of the full history instead of repeating them for every subset
+        search.configurations_, search.n_tasks_ = full.configurations_, n_history
+        search.errors_, search.meta_features_ = full.errors_[:n_history], full.meta_features_[:n_history]
+        search._feature_mean = search.meta_features_.mean(axis=0)
+        search._feature_scale = search.meta_features_.std(axis=0) + 1e-12
+        warm.append([search.evaluations_to_target(task, tolerance) for task in new_tasks])
+    random = [random_search_expected_evaluations(configuration_errors(task, full.configurations_), tolerance)
+              for task in new_tasks]
+    return {"n_history_grid": np.asarray(n_history_grid), "warm": np.asarray(warm, dtype=float),
+            "random": np.asarray(random), "n_configurations": len(full.configurations_),
+            "tolerance": tolerance}
+
+
+def plot_warm_start(demo: dict, n_history: int | None = None) -> Figure:
+    """Left: mean evaluations against the number of earlier tasks; right: per-task evaluations for one.
+
+    Notes
+    -----
+    Introduced in ``notebooks/04_applications.ipynb``.
+    """
+    grid = demo["n_history_grid"]
+    row = len(grid) - 1 if n_history is None else int(np.argmin(np.abs(grid - n_history)))
+    figure, (left, right) = new_figure(2, width=4.6, height=3.4)
+    for statistic, style in ((np.mean, "-"), (np.median, "--")):
+        name = statistic.__name__
+        left.plot(grid, statistic(demo["warm"], axis=1), marker="o", linestyle=style,
+                  color=colour("meta-learned"), label=f"warm start, {name}")
+        left.axhline(statistic(demo["random"]), linestyle=style, color=colour("scratch"),
+                     label=f"random order, {name}")
+    left.axvline(grid[row], color="#777777", linewidth=1)
+    left.set(xscale="log", xlabel="earlier tasks the warm start learns from",
+             ylabel="evaluations to reach the target", title=f"{demo['random'].size} new tasks",
+             ylim=(0, 1.7 * max(demo["warm"].mean(axis=1).max(), demo["random"].mean())))
+    left.set_xticks(grid, [str(n) for n in grid], minor=False)
+    left.xaxis.set_minor_formatter(NullFormatter())
+    left.legend(fontsize=8, loc="upper right")
+    bins = np.arange(0.5, demo["n_configurations"] + 1.5, 2)
+    right.hist(demo["random"], bins=bins, color=colour("scratch"), alpha=0.6, label="random order (expected)")
+    right.hist(demo["warm"][row], bins=bins, color=colour("meta-learned"), alpha=0.6,
+               label=f"warm start ({grid[row]} earlier tasks)")
+    right.set(xlabel=f"evaluations (of {demo['n_configurations']} configurations)", ylabel="new tasks",
+              title=f"within {demo['tolerance']:.0%} of the best configuration",
+              xlim=(0, max(demo["warm"][row].max(), demo["random"].max()) + 2))
+    right.legend()
+    return figure
+
+
+# ----------------------------------------------------------------------------- 05 meta-gradient cost
+def plot_meta_gradient_cost(rows) -> Figure:
+    """Memory kept for the backward pass and time per meta-gradient against inner steps, by MAML order.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The output of ``medmeta_lite.maml.measure_meta_gradient_cost``: ``first_order``, ``n_inner_steps``,
+        ``seconds_per_step`` and ``kept_bytes`` per configuration.
+
+    Notes
+    -----
+    Introduced in ``notebooks/05_core_challenges.ipynb``.
+    """
+    figure, (left, right) = new_figure(2, width=4.4, height=3.3)
+    for first_order, name in ((False, "maml"), (True, "first-order maml")):
+        selected = sorted((row for row in rows if row["first_order"] == first_order),
+                          key=lambda row: row["n_inner_steps"])
+        if not selected:
+            continue
+        steps = [row["n_inner_steps"] for row in selected]
+        label = "first-order MAML" if first_order else "second-order MAML"
+        left.plot(steps, [row["kept_bytes"] / 1024 for row in selected], marker="o", color=colour(name),
+                  label=label)
+        milliseconds = [row["seconds_per_step"] * 1000 for row in selected]
+        right.plot(steps, milliseconds, marker="o", color=colour(name), label=label)
+    left.set(xlabel="inner steps", ylabel="kilobytes kept for the backward pass",
+             title="Memory of one meta-gradient", ylim=(0, None))
+    right.set(xlabel="inner steps", ylabel="milliseconds", title="Time of one meta-gradient (varies by run)",
+              ylim=(0, None))
+    for axes in (left, right):
+        axes.set_xticks(sorted({row["n_inner_steps"] for row in rows}))
+        axes.legend()
+    return figure
+
+
 # ---------------------------------------------------------------------------------- 05 meta-overfitting
 def make_meta_overfitting_demo(*, n_features: int = 4, n_tasks_grid=(2, 4, 8, 16, 32, 64),
                                diversities=(0.1, 0.25, 0.5, 1.0), test_diversity: float = 0.5,
@@ -401,6 +520,103 @@ def plot_meta_overfitting(demo: dict, diversity: float | None = None) -> Figure:
     right.xaxis.set_minor_formatter(NullFormatter())
     right.legend()
     return figure
+
+
+# ------------------------------------------------------------------------------------ 06 episodes
+def make_episode_demo(models: dict, *, n_ways: int = 3, shots=(1, 5), n_queries: int = 5,
+                      n_episodes: int = 300, styles=("standard", "scanner_b"), n_per_class: int = 30,
+                      random_state=0) -> dict:
+    """Few-shot episodes of the synthetic meta-test classes, and each model's accuracy on them, per style.
+
+    Parameters
+    ----------
+    models : dict of str to classifier
+        Objects accepted by :func:`medmeta_lite.episodes.evaluate_episodes` (``predict_episodes`` or
+        ``predict``), for example ``PixelNearestCentroid()`` and a loaded ``ProtoNet``.
+    n_ways, shots, n_queries : int and tuple of int
+        Episode shape; one batch of ``n_episodes`` episodes per number of shots and style, shared by all
+        models.
+    styles : tuple of str
+        Acquisition styles of :mod:`medmeta_lite.synthetic_images` (``"scanner_b"``: a new scanner).
+
+    Returns
+    -------
+    dict
+        ``accuracy[style][model][n_shots]`` = (mean, 95% half-width); ``examples[style][n_shots]`` =
+        (episode, {model: predicted labels}); ``chance`` = 1 / n_ways.
+
+    Notes
+    -----
+    The images are synthetic. Introduced in ``notebooks/06_medical_imaging_uses.ipynb``.
+    """
+    from medmeta_lite.episodes import EpisodeSampler, evaluate_episodes
+    from medmeta_lite.synthetic_images import load_synthetic_split
+
+    rng = np.random.default_rng(random_state)
+    accuracy, examples = {}, {}
+    for style in styles:
+        data = load_synthetic_split("meta_test", n_per_class, style=style, random_state=rng)
+        accuracy[style] = {name: {} for name in models}
+        examples[style] = {}
+        for n_shots in shots:
+            sampler = EpisodeSampler(data.images, data.labels, n_ways=n_ways, n_shots=n_shots,
+                                     n_queries=n_queries, random_state=rng)
+            batch = sampler.sample_batch(n_episodes)
+            for name, model in models.items():
+                evaluation = evaluate_episodes(model, batch)
+                accuracy[style][name][n_shots] = (evaluation.mean, evaluation.ci95)
+            episode = batch.episode(0)
+            examples[style][n_shots] = (episode, {name: np.asarray(model.predict(
+                episode.support_images, episode.support_labels, episode.query_images))
+                for name, model in models.items()})
+    return {"accuracy": accuracy, "examples": examples, "shots": tuple(shots), "styles": tuple(styles),
+            "models": tuple(models), "chance": 1.0 / n_ways, "n_episodes": n_episodes, "n_ways": n_ways}
+
+
+def plot_episode_accuracy(demo: dict) -> Figure:
+    """Accuracy (mean and 95% interval over episodes) against shots, one panel per acquisition style.
+
+    Notes
+    -----
+    Introduced in ``notebooks/06_medical_imaging_uses.ipynb``.
+    """
+    styles = demo["styles"]
+    figure, axes = new_figure(len(styles), width=3.9, height=3.3, sharey=True)
+    axes = np.atleast_1d(axes)
+    for panel, style in zip(axes, styles, strict=True):
+        for index, name in enumerate(demo["models"]):
+            values = [demo["accuracy"][style][name][n_shots] for n_shots in demo["shots"]]
+            panel.errorbar(demo["shots"], [mean for mean, _ in values], yerr=[half for _, half in values],
+                           marker="o", capsize=3, color=colour(name, index), label=name)
+        panel.axhline(demo["chance"], color=colour("oracle"), linestyle=":", linewidth=1, label="chance")
+        panel.set(xlabel="support images per class (shots)", title=f"style: {style}", ylim=(0, 1.02))
+        panel.set_xticks(demo["shots"])
+    axes[0].set_ylabel(f"{demo['n_ways']}-way accuracy ({demo['n_episodes']} episodes)")
+    axes[0].legend(loc="lower right", fontsize=8)
+    return figure
+
+
+def plot_episode_example(demo: dict, *, style: str = "standard", n_shots: int | None = None,
+                         model: str | None = None) -> Figure:
+    """One stored episode of ``demo``, with the predictions of ``model`` framed right or wrong.
+
+    Notes
+    -----
+    Introduced in ``notebooks/06_medical_imaging_uses.ipynb``.
+    """
+    from medmeta_lite.plotting.images import plot_episode
+    from medmeta_lite.synthetic_images import CLASS_NAMES
+
+    n_shots = demo["shots"][0] if n_shots is None else n_shots
+    if style not in demo["examples"] or n_shots not in demo["examples"][style]:
+        raise ValueError(f"no stored episode for style={style!r}, n_shots={n_shots!r}")
+    episode, predictions = demo["examples"][style][n_shots]
+    title = f"{demo['n_ways']}-way {n_shots}-shot episode, style {style}"
+    if model is not None:
+        mean, half = demo["accuracy"][style][model][n_shots]
+        title += f"; {model}: {mean:.1%} ± {half:.1%} over {demo['n_episodes']} episodes"
+    return plot_episode(episode, class_names=CLASS_NAMES,
+                        predictions=None if model is None else predictions[model], title=title)
 
 
 # ------------------------------------------------------------------------------------- 07 label savings

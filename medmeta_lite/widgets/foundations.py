@@ -87,6 +87,53 @@ def shift_explorer(demo: dict, shift: float = 1.0):
     return widgets.interactive(draw, shift=slider)
 
 
+def warm_start_explorer(demo: dict, n_history: int = 20):
+    """Slider over the number of earlier tasks of the warm-started search, for ``make_warm_start_demo``.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> demo = foundations.make_warm_start_demo(n_history_grid=(5, 10), n_new_tasks=5)
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
+    ...     explorer = warm_start_explorer(demo)
+    >>> explorer.children[0].description
+    'earlier tasks'
+    """
+    def draw(n_history):
+        foundations.plot_warm_start(demo, n_history)
+        plt.show()
+
+    slider = _selection_slider([int(value) for value in demo["n_history_grid"]], n_history, "earlier tasks")
+    return widgets.interactive(draw, n_history=slider)
+
+
+def episode_explorer(demo: dict, *, style: str = "standard", n_shots: int | None = None,
+                     model: str | None = None):
+    """Menus and a slider over the stored episodes of ``make_episode_demo``: style, shots and model.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> from medmeta_lite.fine_tuning import PixelNearestCentroid
+    >>> demo = foundations.make_episode_demo({"pixel nearest centroid": PixelNearestCentroid()},
+    ...                                      n_episodes=5, n_per_class=10)
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
+    ...     explorer = episode_explorer(demo)
+    >>> [child.description for child in explorer.children[:3]]
+    ['style', 'shots', 'model']
+    """
+    def draw(style, n_shots, model):
+        foundations.plot_episode_example(demo, style=style, n_shots=n_shots, model=model)
+        plt.show()
+
+    n_shots = demo["shots"][0] if n_shots is None else n_shots
+    model = demo["models"][-1] if model is None else model
+    style_menu = widgets.Dropdown(options=list(demo["styles"]), value=style, description="style")
+    shots_slider = _selection_slider(list(demo["shots"]), n_shots, "shots")
+    model_menu = widgets.Dropdown(options=list(demo["models"]), value=model, description="model")
+    return widgets.interactive(draw, style=style_menu, n_shots=shots_slider, model=model_menu)
+
+
 def meta_overfitting_explorer(demo: dict, diversity: float = 0.1):
     """Slider over the diversity of the training tasks, for ``make_meta_overfitting_demo``.
 
@@ -131,6 +178,12 @@ def label_savings_explorer(demo: dict, target: float = 0.6):
     return widgets.interactive(draw, target=slider)
 
 
+def _pixel_nearest_centroid():
+    from medmeta_lite.fine_tuning import PixelNearestCentroid
+
+    return PixelNearestCentroid()
+
+
 # What one slider move computes: the figure of a small precomputed demo (the benchmark renders it).
 @functools.cache
 def _demo(name: str) -> dict:
@@ -138,6 +191,9 @@ def _demo(name: str) -> dict:
         "shots": lambda: foundations.make_shots_demo(n_tasks=20, n_test_tasks=10, n_queries=20),
         "transfer": lambda: foundations.make_transfer_demo(n_tasks=20, n_target_tasks=10),
         "goals": lambda: foundations.make_goals_demo(n_tasks=20, n_test_tasks=10),
+        "warm start": lambda: foundations.make_warm_start_demo(n_new_tasks=20),
+        "episodes": lambda: foundations.make_episode_demo(
+            {"pixel nearest centroid": _pixel_nearest_centroid()}, n_episodes=20, n_per_class=10),
         "overfitting": lambda: foundations.make_meta_overfitting_demo(n_test_tasks=10, n_repeats=1),
         "labels": lambda: foundations.make_label_savings_demo(n_repeats=1),
     }
@@ -156,6 +212,15 @@ def _redraw_shift(shift: float):
     return foundations.plot_shift(_demo("goals"), shift)
 
 
+def _redraw_warm_start(n_history: int):
+    return foundations.plot_warm_start(_demo("warm start"), n_history)
+
+
+def _redraw_episode(style: str, n_shots: int):
+    return foundations.plot_episode_example(_demo("episodes"), style=style, n_shots=n_shots,
+                                            model="pixel nearest centroid")
+
+
 def _redraw_meta_overfitting(diversity: float):
     return foundations.plot_meta_overfitting(_demo("overfitting"), diversity)
 
@@ -168,6 +233,8 @@ BENCHMARK_CASES = [
     ("foundations.shots_explorer", _redraw_shots, {"n_shots": 3}),
     ("foundations.transfer_explorer", _redraw_transfer, {"distance": 0.5}),
     ("foundations.shift_explorer", _redraw_shift, {"shift": 2.0}),
+    ("foundations.warm_start_explorer", _redraw_warm_start, {"n_history": 20}),
+    ("foundations.episode_explorer", _redraw_episode, {"style": "scanner_b", "n_shots": 5}),
     ("foundations.meta_overfitting_explorer", _redraw_meta_overfitting, {"diversity": 0.1}),
     ("foundations.label_savings_explorer", _redraw_label_savings, {"target": 0.6}),
 ]
