@@ -74,20 +74,22 @@ def fit_softmax_heads(features, labels, n_ways: int, *, n_iter: int = 100, learn
     [0, 1]
     """
     features = _unit_rows(features)
-    n_episodes, n_support, n_features = features.shape
+    n_episodes, n_support, _ = features.shape
     targets = np.eye(n_ways)[labels]
-    weights = np.zeros((n_episodes, n_features, n_ways))
+    # Starting from zero, every gradient step keeps the weights in the span of the support rows, so run
+    # the same descent on dual coefficients: weights = features.T @ dual (n_support × n_support kernel).
+    kernel = features @ features.transpose(0, 2, 1)
+    dual = np.zeros((n_episodes, n_support, n_ways))
     bias = np.zeros((n_episodes, n_ways))
-    transposed = features.transpose(0, 2, 1)
     for _ in range(n_iter):
-        logits = features @ weights + bias[:, None, :]
+        logits = kernel @ dual + bias[:, None, :]
         logits -= logits.max(axis=-1, keepdims=True)
         probabilities = np.exp(logits)
         probabilities /= probabilities.sum(axis=-1, keepdims=True)
         error = (probabilities - targets) / n_support
-        weights -= learning_rate * (transposed @ error + l2 * weights)
+        dual -= learning_rate * (error + l2 * dual)
         bias -= learning_rate * error.sum(axis=1)
-    return weights, bias
+    return features.transpose(0, 2, 1) @ dual, bias
 
 
 def _unit_rows(features):

@@ -53,8 +53,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):
     Introduced in ``notebooks/08_averaging_meta_learner.ipynb`` (as the base learner) and used as the
     reference solution in ``notebooks/09_gradient_descent_learner.ipynb``.
 
-    The QR-with-column-pivoting driver ``gelsy`` is used because it is faster than the SVD driver
-    while still returning the minimum-norm solution for rank-deficient problems.
+    The solver first reduces ``[X, y]`` to its ``(n_features + 1)``-row triangular factor with one
+    Householder QR, then solves that small system with LAPACK's SVD driver ``gelsd``: as accurate as
+    calling ``gelsd`` on the full data, with the same rank cut-off as scikit-learn, and no slower.
 
     References
     ----------
@@ -111,26 +112,34 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         y = _as_float_targets(y)
         n_samples, n_features = X.shape
 
+        # One Householder QR of the augmented matrix [X - mean(X), y - mean(y)] = Q R. Because Q has
+        # orthonormal columns, ||X w - y|| = ||R[:, :d] w - R[:, d]||: the big problem shrinks to a
+        # (d + 1)-row one with the same solutions, singular values and minimum-norm solution.
+        augmented = np.empty((n_samples, n_features + 1), order="F")  # LAPACK's layout: no hidden copy
         if self.fit_intercept:
             X_offset = X.mean(axis=0)
             y_offset = y.mean()
-            # our own centred copy, so the solver may overwrite it
-            design = X - X_offset
-            target = y - y_offset
+            np.subtract(X, X_offset, out=augmented[:, :n_features])
+            np.subtract(y, y_offset, out=augmented[:, n_features])
         else:
             X_offset = np.zeros(n_features)
             y_offset = 0.0
-            design = X.copy()
-            target = y.copy()
+            augmented[:, :n_features] = X
+            augmented[:, n_features] = y
+        (_, _), triangle = linalg.qr(augmented, mode="raw", overwrite_a=True, check_finite=False)
+        n_rows = min(n_samples, n_features + 1)
+        design, target = triangle[:n_rows, :n_features], triangle[:n_rows, n_features]
 
         if alpha > 0:
             # ridge as plain least squares on an augmented system: no inverse, no normal equations
             design = np.vstack([design, np.sqrt(alpha) * np.eye(n_features)])
             target = np.concatenate([target, np.zeros(n_features)])
 
-        # gelsy (QR with pivoting) is faster than the default SVD driver and still minimum norm
-        coef, _, rank, _ = linalg.lstsq(design, target, lapack_driver="gelsy", check_finite=False,
-                                        overwrite_a=True, overwrite_b=True)
+        # SVD-based solve of the small system, with scikit-learn's cut-off for "zero" singular values,
+        # so rank-deficient X gets the same minimum-norm solution as sklearn's LinearRegression.
+        cutoff = max(n_samples, n_features) * np.finfo(np.float64).eps
+        coef, _, rank, _ = linalg.lstsq(design, target, cond=cutoff, lapack_driver="gelsd",
+                                        check_finite=False)
         self.coef_ = coef
         self.intercept_ = float(y_offset - X_offset @ coef) if self.fit_intercept else 0.0
         self.rank_ = int(rank)

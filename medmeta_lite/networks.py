@@ -124,11 +124,14 @@ class MLP:
         return f"MLP(layer_sizes={self.layer_sizes})"
 
 
-def _conv3x3_same(hidden, kernel, batched: bool):
-    """3×3 convolution with zero padding; the batched form uses a different kernel for every task."""
-    if not batched:
-        return tf.nn.conv2d(hidden, kernel, strides=1, padding="SAME")
-    # tf.nn.conv2d cannot take one kernel per task, so sum nine shifted einsums instead.
+def _conv3x3_same(hidden, kernel):
+    """3×3 convolution with zero padding and a different kernel for every task (leading axis)."""
+    n_tasks = hidden.shape[0]
+    if n_tasks is not None:
+        # One conv2d per task: conv2d takes one kernel per call, and CPU has no gradient for a grouped
+        # convolution. Measured here this beats nine shifted einsums by 2-3x, second derivatives included.
+        return tf.stack([tf.nn.conv2d(hidden[task], kernel[task], strides=1, padding="SAME")
+                         for task in range(n_tasks)])
     height, width = hidden.shape[2], hidden.shape[3]
     padded = tf.pad(hidden, [[0, 0], [0, 0], [1, 1], [1, 1], [0, 0]])
     total = 0.0
@@ -168,7 +171,7 @@ def conv4_apply(weights, X, normalization: str | None = "layer"):
                          f"{tuple(hidden.shape)}")
     for block in range(4):
         kernel, bias = weights[per_block * block], weights[per_block * block + 1]
-        hidden = _conv3x3_same(hidden, kernel, batched=True) + bias[:, None, None, None, :]
+        hidden = _conv3x3_same(hidden, kernel) + bias[:, None, None, None, :]
         if normalization == "layer":
             # Per-example statistics: no running averages, and a single query image is handled like a batch.
             scale, offset = weights[per_block * block + 2], weights[per_block * block + 3]

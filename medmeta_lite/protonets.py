@@ -5,7 +5,8 @@ embedding of its support images; a query image gets the softmax over negative sq
 distances to the prototypes. Meta-training minimises the cross-entropy of the query labels over many
 episodes, so that the embedding makes "nearest prototype" work on classes it has never seen.
 
-Regenerate the committed weights of the notebooks with one command (about a minute on 2 CPU cores)::
+Regenerate the committed weights of the notebooks (ProtoNet, the fine-tuning baseline's pre-trained
+backbone and a first-order MAML Conv-4) with one command (about a minute on 2 CPU cores)::
 
     python -m medmeta_lite.protonets --train-defaults --out data/
 """
@@ -24,9 +25,12 @@ from medmeta_lite.synthetic_images import standardise_images
 
 DEFAULT_PROTONET_FILE = "fewshot_protonet.npz"
 DEFAULT_PRETRAINED_FILE = "fewshot_pretrained.npz"
-DEFAULT_SETTINGS = {"n_per_class": 200, "filters": 32, "n_meta_iter": 300, "n_ways": 10, "n_shots": 5,
-                    "n_queries": 5, "meta_lr": 0.002, "seed": 0}
-"""Settings of the committed ProtoNet weights (synthetic meta-training classes, standard style)."""
+DEFAULT_MAML_FILE = "fewshot_maml.npz"
+DEFAULT_SETTINGS = {"n_per_class": 200, "filters": 32, "n_meta_iter": 250, "n_ways": 10, "n_shots": 5,
+                    "n_queries": 5, "meta_lr": 0.002, "pretrain_n_iter": 300, "maml_n_meta_iter": 100,
+                    "maml_n_shots": 1, "maml_inner_lr": 0.4, "maml_n_inner_steps": 2,
+                    "maml_meta_batch_size": 4, "maml_meta_lr": 0.003, "seed": 0}
+"""Settings of the committed few-shot models (synthetic meta-training classes, standard style)."""
 
 
 def _keras():
@@ -385,11 +389,33 @@ class ProtoNet:
                 f"meta_lr={self.meta_lr}, n_meta_iter={self.n_meta_iter}{fitted})")
 
 
-def train_default_models(out=None, *, settings=None, verbose=True) -> dict:
-    """Train the notebooks' default ProtoNet and fine-tuning backbone and save them under ``out``.
+def _train_maml(images, labels, settings):
+    """First-order MAML on the Conv-4 of :mod:`medmeta_lite.networks` (5-way head); None if unavailable."""
+    try:
+        from medmeta_lite.maml import MAML
+        from medmeta_lite.networks import Conv4
+    except ImportError:
+        return None
+    sampler = EpisodeSampler(images, labels, n_ways=5, n_shots=settings["maml_n_shots"], n_queries=5,
+                             random_state=settings["seed"])
+    maml = MAML(network=Conv4(n_ways=5, n_filters=settings["filters"]), loss="cross_entropy",
+                first_order=True, inner_lr=settings["maml_inner_lr"],
+                n_inner_steps=settings["maml_n_inner_steps"],
+                meta_batch_size=settings["maml_meta_batch_size"], meta_lr=settings["maml_meta_lr"],
+                random_state=settings["seed"])
+    start = time.perf_counter()
+    maml.fit(sampler, n_meta_iter=settings["maml_n_meta_iter"])
+    maml.train_seconds_ = time.perf_counter() - start
+    return maml
 
-    Both learn only the synthetic meta-training classes (standard style). Returns the file paths and the
-    training seconds.
+
+def train_default_models(out=None, *, settings=None, verbose=True) -> dict:
+    """Train the notebooks' default few-shot models and save them under ``out`` (default ``data/``).
+
+    All three learn only the synthetic meta-training classes (standard style): the ProtoNet
+    (``fewshot_protonet.npz``), the pre-trained backbone of the fine-tuning baseline
+    (``fewshot_pretrained.npz``) and a first-order MAML Conv-4 (``fewshot_maml.npz``). Returns the file
+    names and training seconds.
     """
     from medmeta_lite.datasets import data_dir
     from medmeta_lite.fine_tuning import FineTuningClassifier
@@ -404,23 +430,49 @@ def train_default_models(out=None, *, settings=None, verbose=True) -> dict:
                         meta_lr=settings["meta_lr"], n_meta_iter=settings["n_meta_iter"],
                         random_state=settings["seed"])
     protonet.fit(data.images, data.labels)
-    protonet_path = protonet.save(out / DEFAULT_PROTONET_FILE)
-    pretrained = FineTuningClassifier(filters=settings["filters"], random_state=settings["seed"])
+    report = {"protonet": protonet.save(out / DEFAULT_PROTONET_FILE).name,
+              "protonet_seconds": round(protonet.train_seconds_, 1)}
+    pretrained = FineTuningClassifier(filters=settings["filters"], n_iter=settings["pretrain_n_iter"],
+                                      random_state=settings["seed"])
     pretrained.fit(data.images, data.labels)
-    pretrained_path = pretrained.save(out / DEFAULT_PRETRAINED_FILE)
-    report = {"protonet": protonet_path.name, "protonet_seconds": round(protonet.train_seconds_, 1),
-              "pretrained": pretrained_path.name,
-              "pretrained_seconds": round(pretrained.train_seconds_, 1)}
+    report |= {"pretrained": pretrained.save(out / DEFAULT_PRETRAINED_FILE).name,
+               "pretrained_seconds": round(pretrained.train_seconds_, 1)}
+    maml = _train_maml(data.images, data.labels, settings)
+    if maml is not None:
+        maml.save(out / DEFAULT_MAML_FILE)
+        report |= {"maml": DEFAULT_MAML_FILE, "maml_seconds": round(maml.train_seconds_, 1)}
     if verbose:
         print(json.dumps(report))
     return report
+
+
+def load_default_models(folder=None) -> dict:
+    """Load the committed few-shot models: ``{"protonet", "fine-tuning", "maml"}`` (``maml`` may be None).
+
+    Raises FileNotFoundError naming the command that builds the files when they are missing.
+    """
+    from medmeta_lite.datasets import data_dir
+    from medmeta_lite.fine_tuning import FineTuningClassifier
+
+    folder = Path(folder) if folder is not None else data_dir()
+    for name in (DEFAULT_PROTONET_FILE, DEFAULT_PRETRAINED_FILE):
+        if not (folder / name).is_file():
+            raise FileNotFoundError(f"{name} is missing from {folder.name}/; build it with "
+                                    f"python -m medmeta_lite.protonets --train-defaults --out data/")
+    models = {"protonet": ProtoNet.load(folder / DEFAULT_PROTONET_FILE),
+              "fine-tuning": FineTuningClassifier.load(folder / DEFAULT_PRETRAINED_FILE), "maml": None}
+    if (folder / DEFAULT_MAML_FILE).is_file():
+        from medmeta_lite.maml import MAML
+
+        models["maml"] = MAML.load(folder / DEFAULT_MAML_FILE)
+    return models
 
 
 def main(argv=None) -> None:
     """Command line: ``python -m medmeta_lite.protonets --train-defaults --out data/``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train-defaults", action="store_true",
-                        help="train the notebooks' default ProtoNet and fine-tuning backbone")
+                        help="train the notebooks' default ProtoNet, fine-tuning backbone and MAML")
     parser.add_argument("--out", default=None, help="output folder (default: the package's data/ folder)")
     arguments = parser.parse_args(argv)
     if not arguments.train_defaults:

@@ -100,3 +100,15 @@ def test_predict_uses_its_input_and_any_number_of_rows():
     model = LinearRegression().fit(np.array([[0.0], [1.0], [2.0]]), np.array([1.0, 3.0, 5.0]))
     np.testing.assert_allclose(model.predict(np.array([[10.0], [-1.0], [0.5], [4.0], [7.0]])),
                                [21.0, -1.0, 2.0, 9.0, 15.0])
+
+
+def test_nearly_collinear_columns_use_scikit_learns_rank_cutoff():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(200, 3))
+    # a column equal to another up to 1e-13: "rank deficient" for both solvers' cut-off
+    X = np.column_stack([X, X[:, 0] + 1e-13 * rng.normal(size=200)])
+    y = X[:, :3] @ np.array([1.0, 2.0, -1.0]) + rng.normal(size=200)
+    ours = LinearRegression().fit(X, y)
+    reference = linear_model.LinearRegression().fit(X, y)
+    assert ours.rank_ == reference.rank_ == 3
+    assert_same_fit(ours, reference)

@@ -124,10 +124,12 @@ def test_xla_and_plain_graphs_train_the_same_model():
     np.testing.assert_allclose(models[0].history_, models[1].history_, rtol=1e-4)
 
 
-def test_same_seeds_give_the_same_history():
+def test_same_seeds_give_the_same_history_with_or_without_a_progress_bar(capsys):
     histories = [MAML(meta_batch_size=4, jit_compile=False, random_state=1).fit(
-        SinusoidTaskSampler(random_state=2), n_meta_iter=5).history_ for _ in range(2)]
+        SinusoidTaskSampler(random_state=2), n_meta_iter=5, progress=progress).history_
+        for progress in (False, True)]
     np.testing.assert_array_equal(*histories)
+    assert "MAML" in capsys.readouterr().err  # tqdm writes its bar to stderr
 
 
 @pytest.fixture(scope="module")

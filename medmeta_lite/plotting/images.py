@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from medmeta_lite.plotting.style import colour, new_figure
 
 __all__ = ["plot_accuracy_vs_shots", "plot_embedding", "plot_episode", "plot_image_grid",
-           "plot_method_comparison"]
+           "plot_method_comparison", "plot_ways_shots"]
 
 _CORRECT, _WRONG = "#009E73", "#D55E00"
 
@@ -251,4 +251,31 @@ def plot_method_comparison(rows, *, title=None, chance=None) -> Figure:
     axis.set_xlabel("query accuracy (mean ± 95% interval)")
     if title:
         axis.set_title(title)
+    return figure
+
+
+def plot_ways_shots(grid: dict, n_ways: int, n_shots: int) -> Figure:
+    """One slice of a precomputed :func:`medmeta_lite.episodes.accuracy_grid`: accuracy against shots for
+    ``n_ways`` classes, with the accuracies at ``n_shots`` written in the title.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> grid = {"n_ways": (2, 5), "n_shots": (1, 5), "methods": {"protonet": {
+    ...     "accuracy": np.array([[0.8, 0.9], [0.6, 0.8]]), "ci95": np.full((2, 2), 0.01)}}}
+    >>> plot_ways_shots(grid, 5, 5).axes[0].get_title()
+    '5-way, 5 shots: protonet 0.800'
+    """
+    if n_ways not in grid["n_ways"]:
+        raise ValueError(f"n_ways={n_ways} was not precomputed; choose from {list(grid['n_ways'])}")
+    row = list(grid["n_ways"]).index(n_ways)
+    column = list(grid["n_shots"]).index(n_shots) if n_shots in grid["n_shots"] else None
+    results = {name: {"shots": grid["n_shots"], "accuracy": values["accuracy"][row],
+                      "ci95": values["ci95"][row]} for name, values in grid["methods"].items()}
+    title = f"{n_ways}-way"
+    if column is not None:
+        title += f", {n_shots} shots: " + ", ".join(
+            f"{name} {values['accuracy'][row, column]:.3f}" for name, values in grid["methods"].items())
+    figure = plot_accuracy_vs_shots(results, n_ways=n_ways, highlight_shots=n_shots, title=title)
+    figure.axes[0].title.set_fontsize(9)
     return figure
