@@ -60,7 +60,7 @@ lint: install
 	$(BIN)/ruff check medmeta_lite tests benchmarks
 
 unit: install browser
-	$(BIN)/python -m pytest tests/ -q -p no:cacheprovider
+	$(BIN)/python -m pytest tests/ --doctest-modules medmeta_lite -q -p no:cacheprovider
 
 notebooks: install
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env notebooks/ -q -p no:cacheprovider

@@ -6,12 +6,13 @@ never by this file.
 """
 
 from medmeta_lite.reproducibility import set_seed, show_versions, versions
-from medmeta_lite.tasks import LinearTaskSampler, Task, TaskSampler
+from medmeta_lite.tasks import LinearTaskSampler, SinusoidTaskSampler, Task, TaskSampler
 
 __version__ = "0.1.0"
 
 __all__ = [
     "LinearTaskSampler",
+    "SinusoidTaskSampler",
     "Task",
     "TaskSampler",
     "__version__",

@@ -9,6 +9,10 @@ from scipy import linalg
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+#: Singular values below this fraction of the largest count as zero (scikit-learn >= 1.9 uses the same
+#: default, its ``tol``): directions that the data barely determine get no weight.
+RANK_TOLERANCE = 1e-6
+
 
 def _as_float_targets(y: np.ndarray) -> np.ndarray:
     """Return ``y`` as float64, with a message that names the problem when it is not numeric."""
@@ -44,7 +48,8 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         Learned intercept (0.0 when ``fit_intercept=False``).
     rank_ : int
         Rank of the (centred) design matrix seen by the solver; smaller than ``n_features`` means
-        that some features are linear combinations of others.
+        that some features are (nearly) linear combinations of others. Always ``n_features`` when
+        ``alpha > 0``.
     n_features_in_ : int
         Number of features seen during ``fit``.
 
@@ -55,7 +60,8 @@ class LinearRegression(RegressorMixin, BaseEstimator):
 
     The solver first reduces ``[X, y]`` to its ``(n_features + 1)``-row triangular factor with one
     Householder QR, then solves that small system with LAPACK's SVD driver ``gelsd``: as accurate as
-    calling ``gelsd`` on the full data, with the same rank cut-off as scikit-learn, and no slower.
+    calling ``gelsd`` on the full data, and faster. Singular values below ``RANK_TOLERANCE`` (1e-6) times
+    the largest count as zero, as in scikit-learn >= 1.9.
 
     References
     ----------
@@ -135,9 +141,10 @@ class LinearRegression(RegressorMixin, BaseEstimator):
             design = np.vstack([design, np.sqrt(alpha) * np.eye(n_features)])
             target = np.concatenate([target, np.zeros(n_features)])
 
-        # SVD-based solve of the small system, with scikit-learn's cut-off for "zero" singular values,
-        # so rank-deficient X gets the same minimum-norm solution as sklearn's LinearRegression.
-        cutoff = max(n_samples, n_features) * np.finfo(np.float64).eps
+        # SVD-based solve of the small system with scikit-learn's cut-off for "zero" singular values, so
+        # rank-deficient X gets the same minimum-norm solution as sklearn's LinearRegression; a ridge
+        # system is full rank by construction and, like sklearn's Ridge, gets no cut-off
+        cutoff = RANK_TOLERANCE if alpha == 0 else None
         coef, _, rank, _ = linalg.lstsq(design, target, cond=cutoff, lapack_driver="gelsd",
                                         check_finite=False)
         self.coef_ = coef

@@ -105,7 +105,7 @@ def test_predict_uses_its_input_and_any_number_of_rows():
 def test_nearly_collinear_columns_use_scikit_learns_rank_cutoff():
     rng = np.random.default_rng(5)
     X = rng.normal(size=(200, 3))
-    # a column equal to another up to 1e-13: "rank deficient" for both solvers' cut-off
+    # a column equal to another up to 1e-13: "rank deficient" for both solvers' cut-off (1e-6 relative)
     X = np.column_stack([X, X[:, 0] + 1e-13 * rng.normal(size=200)])
     y = X[:, :3] @ np.array([1.0, 2.0, -1.0]) + rng.normal(size=200)
     ours = LinearRegression().fit(X, y)

@@ -616,7 +616,7 @@ def plot_episode_example(demo: dict, *, style: str = "standard", n_shots: int | 
         mean, half = demo["accuracy"][style][model][n_shots]
         title += f"; {model}: {mean:.1%} ± {half:.1%} over {demo['n_episodes']} episodes"
     return plot_episode(episode, class_names=CLASS_NAMES,
-                        predictions=None if model is None else predictions[model], title=title)
+                        predictions=None if model is None else predictions[model], max_queries=3, title=title)
 
 
 # ------------------------------------------------------------------------------------- 07 label savings

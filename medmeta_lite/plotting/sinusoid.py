@@ -178,7 +178,8 @@ def plot_explorer_frame(grid: dict, amplitude_index: int, phase_index: int, n_sh
                    for name, values in grid["predictions"].items()}
     errors = explorer_frame_errors(grid, amplitude_index, phase_index, n_shots, n_steps)
     summary = ", ".join(f"{LABELS.get(name, name)} {error:.2f}" for name, error in errors.items())
-    title = (f"A = {amplitude:.1f}, φ = {phase:.2f}, K = {n_shots}, {n_steps} steps — MSE on the grid:\n"
+    steps = f"{n_steps} step" if n_steps == 1 else f"{n_steps} steps"
+    title = (f"A = {amplitude:.1f}, φ = {phase:.2f}, K = {n_shots}, {steps} — MSE on the grid:\n"
              f"{summary}")
     figure = plot_task_fits(grid["x_grid"], y_true, X_support,
                             SinusoidTaskSampler.function(X_support, amplitude, phase), predictions, title)

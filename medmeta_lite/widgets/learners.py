@@ -20,8 +20,10 @@ from medmeta_lite.plotting.learners import (
     plot_loss_curve,
 )
 
-_SLIDER_LAYOUT = {"continuous_update": False, "style": {"description_width": "110px"},
-                  "layout": widgets.Layout(width="460px")}
+def _slider_options() -> dict:
+    # a fresh Layout per slider: no widget is created when this module is imported
+    return {"continuous_update": False, "style": {"description_width": "110px"},
+            "layout": widgets.Layout(width="460px")}
 
 
 @functools.cache
@@ -56,9 +58,9 @@ def ensemble_explorer(n_estimators: int = 10, noise: float = 2.0, random_state: 
     return widgets.interactive(
         draw,
         n_estimators=widgets.IntSlider(value=n_estimators, min=1, max=50, description="members",
-                                       **_SLIDER_LAYOUT),
+                                       **_slider_options()),
         noise=widgets.FloatSlider(value=noise, min=0.0, max=5.0, step=0.25, description="noise",
-                                  **_SLIDER_LAYOUT))
+                                  **_slider_options()))
 
 
 def learning_rate_explorer(learning_rate: float = 0.1, n_iter: int = 200, random_state: int = 0):
@@ -84,9 +86,9 @@ def learning_rate_explorer(learning_rate: float = 0.1, n_iter: int = 200, random
         draw,
         learning_rate=widgets.FloatLogSlider(value=learning_rate, base=10, min=-3, max=0, step=0.05,
                                              readout_format=".3f", description="learning_rate",
-                                             **_SLIDER_LAYOUT),
+                                             **_slider_options()),
         n_iter=widgets.IntSlider(value=n_iter, min=10, max=2000, step=10, description="n_iter",
-                                 **_SLIDER_LAYOUT))
+                                 **_slider_options()))
 
 
 def keras_explorer(snapshots: KerasSnapshots, X, y):
@@ -115,9 +117,9 @@ def keras_explorer(snapshots: KerasSnapshots, X, y):
         draw,
         hidden_units=widgets.SelectionSlider(options=list(snapshots.hidden_units_options),
                                              value=snapshots.hidden_units_options[-1],
-                                             description="hidden_units", **_SLIDER_LAYOUT),
+                                             description="hidden_units", **_slider_options()),
         epochs=widgets.SelectionSlider(options=list(snapshots.checkpoints), value=snapshots.checkpoints[-1],
-                                       description="epochs", **_SLIDER_LAYOUT))
+                                       description="epochs", **_slider_options()))
 
 
 @functools.cache

@@ -16,7 +16,9 @@ def slope_explorer(initial_slope: float = 1.0):
 
     Examples
     --------
-    >>> explorer = slope_explorer()
+    >>> import contextlib, io
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter the first draw prints
+    ...     explorer = slope_explorer()
     >>> explorer.children[0].description
     'slope'
     """
