@@ -9,7 +9,11 @@ trained jointly on the same task stream for as many iterations.
 
 Prints one JSON line per algorithm: impl, meta_iters, iters_per_s (median over 100-iteration windows),
 mse_k10_step1, mse_k10_step10, baseline_mse_k10_step10, seconds, plus informational keys (loadavg).
+With --shots 5 10 20 each line also holds mse_k5_step1, mse_k5_step10, mse_k20_step1, ... (and the
+baseline's) on 600 held-out tasks with 5 and 20 support points, for comparison with the K = 5 / 10 / 20
+MAML rows reported by Li et al. (2017), Meta-SGD, Table 1; meta-training still uses K = 10.
 Usage: python benchmarks/bench_maml_sinusoid.py --meta-iters 10000 --algo all
+       python benchmarks/bench_maml_sinusoid.py --meta-iters 70000 --algo maml --shots 5 10 20
        python benchmarks/bench_maml_sinusoid.py --meta-iters 1000 --algo maml --variant loop   (slow path)
 """
 
@@ -59,12 +63,16 @@ class TaskLoopMAML(MAML):
         return meta_loss, outer_tape.gradient(meta_loss, self._variables)
 
 
-def evaluation_tasks() -> dict:
-    """600 held-out tasks; support inputs are drawn before query inputs, as in the peer's protocol."""
+def evaluation_tasks(n_shots: int = N_SHOTS) -> dict:
+    """600 held-out tasks; support inputs are drawn before query inputs, as in the peer's protocol.
+
+    Every support size shares the seed, so the tasks (amplitude, phase) are the same 600 for K = 5, 10
+    and 20; only the support and query inputs differ. ``n_shots=10`` gives the peer's evaluation set.
+    """
     rng = np.random.default_rng(EVAL_SEED)
     amplitude = rng.uniform(0.1, 5.0, size=(N_EVAL_TASKS, 1))
     phase = rng.uniform(0.0, np.pi, size=(N_EVAL_TASKS, 1))
-    X_support = rng.uniform(-5.0, 5.0, size=(N_EVAL_TASKS, N_SHOTS, 1))
+    X_support = rng.uniform(-5.0, 5.0, size=(N_EVAL_TASKS, n_shots, 1))
     X_query = rng.uniform(-5.0, 5.0, size=(N_EVAL_TASKS, N_EVAL_QUERIES, 1))
     curve = SinusoidTaskSampler.function
     return {"X_support": X_support, "y_support": curve(X_support[..., 0], amplitude, phase),
@@ -117,15 +125,25 @@ def main():
                              "per-iteration: one call per meta-iteration; loop: Python loop over tasks too")
     parser.add_argument("--no-jit", action="store_true", help="compile without XLA")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--shots", type=int, nargs="+", default=[N_SHOTS], metavar="K",
+                        help="support sizes to evaluate after 1 and 10 SGD steps, e.g. --shots 5 10 20 "
+                             "(adds mse_k<K>_step1/_step10 and baseline_mse_k<K>_step1/_step10 keys; "
+                             "meta-training always uses K = 10)")
     arguments = parser.parse_args()
+    if any(n_shots < 1 for n_shots in arguments.shots):
+        parser.error(f"--shots values must be positive integers, got {arguments.shots}")
+    extra_shots = sorted(set(arguments.shots) - {N_SHOTS})
     tf.config.threading.set_intra_op_parallelism_threads(arguments.threads)
     tf.config.threading.set_inter_op_parallelism_threads(arguments.threads)
     jit = not arguments.no_jit
     evaluation = evaluation_tasks()
+    extra_evaluations = {n_shots: evaluation_tasks(n_shots) for n_shots in extra_shots}
 
     baseline = PretrainedBaseline(random_state=INIT_SEED, jit_compile=jit)
     baseline_seconds, _, _ = train_timed(baseline, arguments.meta_iters)
     baseline_curve = baseline.adaptation_curve(evaluation, n_steps=10, inner_lr=EVAL_LR)
+    baseline_extra = {n_shots: baseline.adaptation_curve(batch, n_steps=10, inner_lr=EVAL_LR)
+                      for n_shots, batch in extra_evaluations.items()}
 
     algorithms = ["maml", "fomaml", "reptile"] if arguments.algo == "all" else [arguments.algo]
     for algo in algorithms:
@@ -155,6 +173,11 @@ def main():
             "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
                          "numpy": np.__version__},
         }
+        for n_shots, batch in extra_evaluations.items():
+            shot_curve = learner.adaptation_curve(batch, n_steps=10, inner_lr=EVAL_LR)
+            for step in (1, 10):
+                result[f"mse_k{n_shots}_step{step}"] = round(float(shot_curve[step]), 5)
+                result[f"baseline_mse_k{n_shots}_step{step}"] = round(float(baseline_extra[n_shots][step]), 5)
         print(json.dumps(result), flush=True)
 
 

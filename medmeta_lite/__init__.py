@@ -5,13 +5,22 @@ level of tasks. TensorFlow is imported only by the modules that need it (``keras
 never by this file.
 """
 
+from medmeta_lite.averaging import AveragingMetaLearner
+from medmeta_lite.gradient import GradientDescentRegressor
+from medmeta_lite.linear import LinearRegression
+from medmeta_lite.meta_prior import MetaLearnedPrior, RidgeAroundPrior
 from medmeta_lite.reproducibility import set_seed, show_versions, versions
 from medmeta_lite.tasks import LinearTaskSampler, SinusoidTaskSampler, Task, TaskSampler
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AveragingMetaLearner",
+    "GradientDescentRegressor",
+    "LinearRegression",
     "LinearTaskSampler",
+    "MetaLearnedPrior",
+    "RidgeAroundPrior",
     "SinusoidTaskSampler",
     "Task",
     "TaskSampler",

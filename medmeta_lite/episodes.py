@@ -430,7 +430,7 @@ class AdaptedEpisodeClassifier:
             @tf.function(reduce_retracing=True)
             def adapt_and_predict(support, labels, query):
                 weights = list(initial)
-                for _ in range(n_steps):
+                for _ in tf.range(n_steps):  # a graph loop: tracing cost does not grow with n_steps
                     with tf.GradientTape() as tape:
                         tape.watch(weights)
                         logits = network.apply(weights, support)
@@ -455,11 +455,12 @@ class AdaptedEpisodeClassifier:
             images = standardise_images(images)
             return images[..., None] if images.ndim == 3 else images
 
-        logits = self._adapt_and_predict()(prepared(support_images), support_labels.astype(np.int32),
-                                           prepared(query_images)).numpy()
-        if logits.shape[-1] < n_ways:
-            raise ValueError(f"the meta-learner's head has {logits.shape[-1]} outputs, "
-                             f"fewer than n_ways={n_ways}")
+        adapt_and_predict = self._adapt_and_predict()
+        n_outputs = int(np.shape(self.meta_learner.meta_parameters_[-1])[-1])  # the head's bias
+        if n_outputs < n_ways:
+            raise ValueError(f"the meta-learner's head has {n_outputs} outputs, fewer than n_ways={n_ways}")
+        logits = adapt_and_predict(prepared(support_images), support_labels.astype(np.int32),
+                                   prepared(query_images)).numpy()
         return logits[:, :n_ways].argmax(axis=-1)
 
     def __repr__(self) -> str:

@@ -25,7 +25,7 @@ from medmeta_lite.protonets import (
     _check_positive,
     build_conv4,
     compute_prototypes,
-    episode_prototypes,
+    pool_embeddings,
     prepare_images,
     read_history,
 )
@@ -74,11 +74,16 @@ def fit_softmax_heads(features, labels, n_ways: int, *, n_iter: int = 100, learn
     [0, 1]
     """
     features = _unit_rows(features)
-    n_episodes, n_support, _ = features.shape
-    targets = np.eye(n_ways)[labels]
     # Starting from zero, every gradient step keeps the weights in the span of the support rows, so run
     # the same descent on dual coefficients: weights = features.T @ dual (n_support × n_support kernel).
-    kernel = features @ features.transpose(0, 2, 1)
+    dual, bias = _fit_dual_heads(features @ features.transpose(0, 2, 1), labels, n_ways, n_iter=n_iter,
+                                 learning_rate=learning_rate, l2=l2)
+    return features.transpose(0, 2, 1) @ dual, bias
+
+
+def _fit_dual_heads(kernel, labels, n_ways, *, n_iter, learning_rate, l2):
+    n_episodes, n_support, _ = kernel.shape
+    targets = np.eye(n_ways)[labels]
     dual = np.zeros((n_episodes, n_support, n_ways))
     bias = np.zeros((n_episodes, n_ways))
     for _ in range(n_iter):
@@ -89,7 +94,23 @@ def fit_softmax_heads(features, labels, n_ways: int, *, n_iter: int = 100, learn
         error = (probabilities - targets) / n_support
         dual -= learning_rate * (error + l2 * dual)
         bias -= learning_rate * error.sum(axis=1)
-    return features.transpose(0, 2, 1) @ dual, bias
+    return dual, bias
+
+
+def _pool_gram(episodes, unit: bool) -> np.ndarray:
+    """Inner products between the standardised pool images that the episodes use (zeros elsewhere)."""
+    used = np.unique(np.concatenate([episodes.support_index.ravel(), episodes.query_index.ravel()]))
+    pixels = _flatten(episodes.images[used])
+    if unit:
+        pixels = _unit_rows(pixels)
+    gram = np.zeros((len(episodes.images), len(episodes.images)))
+    gram[np.ix_(used, used)] = pixels @ pixels.T
+    return gram
+
+
+def _take(gram, rows, columns):
+    """``gram[rows[e], columns[e]]`` for every episode ``e``: shape (n_episodes, len(rows), len(columns))."""
+    return gram[rows[:, :, None], columns[:, None, :]]
 
 
 def _unit_rows(features):
@@ -126,10 +147,16 @@ class PixelNearestCentroid:
         return _distances(_flatten(query_images), centroids).argmin(axis=1)
 
     def predict_episodes(self, episodes: EpisodeBatch) -> np.ndarray:
-        """Batched :meth:`predict` over an :class:`EpisodeBatch`."""
-        pixels = _flatten(episodes.images)
-        centroids = episode_prototypes(pixels, episodes)
-        return _distances(pixels[episodes.query_index], centroids).argmin(axis=-1)
+        """Batched :meth:`predict` over an :class:`EpisodeBatch`, through the pool's Gram matrix."""
+        gram = _pool_gram(episodes, unit=False)
+        one_hot = np.eye(episodes.classes.shape[1])[episodes.support_labels]       # (episodes, support, ways)
+        weights = one_hot / one_hot.sum(axis=1, keepdims=True)
+        query_support = _take(gram, episodes.query_index, episodes.support_index)
+        support_support = _take(gram, episodes.support_index, episodes.support_index)
+        # ||q - c||² = ||q||² - 2 q·c + ||c||²; ||q||² is the same for every class and drops out.
+        cross = query_support @ weights
+        centroid_norms = np.einsum("esw,est,etw->ew", weights, support_support, weights)
+        return (centroid_norms[:, None, :] - 2 * cross).argmin(axis=-1)
 
     def __repr__(self) -> str:
         return "PixelNearestCentroid()"
@@ -171,12 +198,13 @@ class ScratchClassifier:
         return _predict_heads(_flatten(query_images)[None], weights, bias)[0]
 
     def predict_episodes(self, episodes: EpisodeBatch) -> np.ndarray:
-        """Batched :meth:`predict` over an :class:`EpisodeBatch`."""
-        pixels = _flatten(episodes.images)
-        weights, bias = fit_softmax_heads(pixels[episodes.support_index], episodes.support_labels,
-                                          episodes.classes.shape[1], n_iter=self.n_iter,
-                                          learning_rate=self.learning_rate, l2=self.l2)
-        return _predict_heads(pixels[episodes.query_index], weights, bias)
+        """Batched :meth:`predict` over an :class:`EpisodeBatch`, through the pool's Gram matrix."""
+        gram = _pool_gram(episodes, unit=True)
+        dual, bias = _fit_dual_heads(_take(gram, episodes.support_index, episodes.support_index),
+                                     episodes.support_labels, episodes.classes.shape[1], n_iter=self.n_iter,
+                                     learning_rate=self.learning_rate, l2=self.l2)
+        logits = _take(gram, episodes.query_index, episodes.support_index) @ dual + bias[:, None, :]
+        return logits.argmax(axis=-1)
 
     def __repr__(self) -> str:
         return f"ScratchClassifier(n_iter={self.n_iter}, learning_rate={self.learning_rate}, l2={self.l2})"
@@ -247,6 +275,7 @@ class FineTuningClassifier:
         self.random_state = random_state
 
     def _build(self, image_size, n_classes, seed):
+        self._pool_cache = None  # embeddings of an old network must not be reused
         keras = __import__("keras")
         self.backbone_ = build_conv4(_check_positive("filters", self.filters), image_size=image_size,
                                      seed=seed, name="pretrained_backbone")
@@ -333,9 +362,7 @@ class FineTuningClassifier:
         if self.fine_tune == "all":
             return np.stack([self.predict(episode.support_images, episode.support_labels,
                                           episode.query_images) for episode in episodes])
-        used = np.unique(np.concatenate([episodes.support_index.ravel(), episodes.query_index.ravel()]))
-        table = np.zeros((len(episodes.images), int(self.backbone_.output_shape[-1])))
-        table[used] = self.embed(episodes.images[used])
+        table = pool_embeddings(self, episodes)
         weights, bias = fit_softmax_heads(table[episodes.support_index], episodes.support_labels,
                                           episodes.classes.shape[1], n_iter=self.n_fine_tune_steps)
         return _predict_heads(table[episodes.query_index], weights, bias)

@@ -28,7 +28,7 @@ DEFAULT_PRETRAINED_FILE = "fewshot_pretrained.npz"
 DEFAULT_MAML_FILE = "fewshot_maml.npz"
 DEFAULT_SETTINGS = {"n_per_class": 200, "filters": 32, "n_meta_iter": 250, "n_ways": 10, "n_shots": 5,
                     "n_queries": 5, "meta_lr": 0.002, "pretrain_n_iter": 300, "maml_n_meta_iter": 100,
-                    "maml_n_shots": 1, "maml_inner_lr": 0.4, "maml_n_inner_steps": 2,
+                    "maml_n_shots": 1, "maml_inner_lr": 0.4, "maml_n_inner_steps": 3,
                     "maml_meta_batch_size": 4, "maml_meta_lr": 0.003, "seed": 0}
 """Settings of the committed few-shot models (synthetic meta-training classes, standard style)."""
 
@@ -134,6 +134,28 @@ def episode_prototypes(table, episodes) -> np.ndarray:
     one_hot = np.eye(episodes.classes.shape[1])[episodes.support_labels]          # (episodes, support, ways)
     sums = np.einsum("esw,esd->ewd", one_hot, np.asarray(table, float)[episodes.support_index])
     return sums / one_hot.sum(axis=1)[..., None]
+
+
+def pool_embeddings(model, episodes) -> np.ndarray:
+    """Embeddings of the pool images an :class:`EpisodeBatch` uses (zero rows for unused images).
+
+    The table is cached on ``model`` while the same pool array (the same object) comes back, so that a
+    grid of ways and shots over one pool embeds it once.
+    """
+    cached = getattr(model, "_pool_cache", None)
+    used = np.unique(np.concatenate([episodes.support_index.ravel(), episodes.query_index.ravel()]))
+    if cached is None or cached[0] is not episodes.images:
+        cached = (episodes.images, np.zeros(len(episodes.images), dtype=bool), None)
+    pool, done, table = cached
+    missing = used[~done[used]]
+    if missing.size:
+        embedded = model.embed(pool[missing])
+        if table is None:
+            table = np.zeros((len(pool), embedded.shape[1]))
+        table[missing] = embedded
+        done[missing] = True
+    model._pool_cache = (pool, done, table)
+    return table
 
 
 def read_history(archive) -> dict:
@@ -243,6 +265,7 @@ class ProtoNet:
         self.random_state = random_state
 
     def _build(self, image_size, seed):
+        self._pool_cache = None  # embeddings of an old network must not be reused
         self.embedding_ = build_conv4(_check_positive("filters", self.filters), image_size=image_size,
                                       seed=seed, name="protonet_embedding")
         self.image_size_ = image_size
@@ -344,9 +367,7 @@ class ProtoNet:
         """Predicted query labels of every episode of a batch, embedding the image pool only once."""
         if not isinstance(episodes, EpisodeBatch):
             raise TypeError("episodes must be an EpisodeBatch")
-        used = np.unique(np.concatenate([episodes.support_index.ravel(), episodes.query_index.ravel()]))
-        table = np.zeros((len(episodes.images), self.filters_out_), dtype=np.float64)
-        table[used] = self.embed(episodes.images[used])
+        table = pool_embeddings(self, episodes)
         prototypes = episode_prototypes(table, episodes)
         distances = squared_euclidean_distances(table[episodes.query_index], prototypes)
         return distances.argmin(axis=-1)

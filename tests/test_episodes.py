@@ -134,3 +134,30 @@ def test_evaluate_episodes_paths_agree(synthetic):
     assert "1.000" in repr(perfect)
     with pytest.raises(TypeError, match="EpisodeBatch"):
         evaluate_episodes(always_zero, batch.episode(0))
+
+
+def test_adapted_episode_classifier_with_a_functional_conv4(synthetic):
+    pytest.importorskip("tensorflow")
+    from types import SimpleNamespace
+
+    from medmeta_lite.episodes import AdaptedEpisodeClassifier
+    from medmeta_lite.networks import Conv4
+
+    network = Conv4(n_ways=3, n_filters=4)
+    weights = network.init_weights(np.random.default_rng(0))
+    learner = SimpleNamespace(network_=network, meta_parameters_=weights, inner_lr=0.5)
+    batch = EpisodeSampler(synthetic.images, synthetic.labels, n_ways=2, n_shots=2, n_queries=3,
+                           random_state=0).sample_batch(3)
+    # No step: the zero-initialised head gives equal logits, so every query gets label 0.
+    unadapted = evaluate_episodes(AdaptedEpisodeClassifier(learner, n_steps=0), batch)
+    assert unadapted.mean == pytest.approx(0.5)
+    adapted = AdaptedEpisodeClassifier(learner, n_steps=5)
+    episode = batch.episode(0)
+    assert adapted.predict(episode.support_images, episode.support_labels, episode.query_images).shape == (6,)
+    five_way = EpisodeSampler(synthetic.images, synthetic.labels, n_ways=5, n_shots=1, n_queries=1,
+                              random_state=0).sample()
+    with pytest.raises(ValueError, match="fewer than n_ways"):
+        adapted.predict(five_way.support_images, five_way.support_labels, five_way.query_images)
+    with pytest.raises(TypeError, match="network_"):
+        AdaptedEpisodeClassifier(object()).predict(episode.support_images, episode.support_labels,
+                                                   episode.query_images)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from medmeta_lite.workbook import _declared_parameters, list_notebooks
+from medmeta_lite.workbook import _declared_parameters, list_notebooks, run_papermill
 
 NOTEBOOKS = list_notebooks()
 EXPECTED_NUMBERS = [f"{number:02d}" for number in range(16)]
@@ -52,10 +52,8 @@ def test_stored_outputs_are_clean(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_runs_with_smoke_parameters(path, tmp_path):
-    papermill = pytest.importorskip("papermill")
     smoke = _cells(path)["metadata"].get("medmeta", {}).get("smoke_parameters")
     assert smoke, "notebook metadata needs medmeta.smoke_parameters (tiny values for this test)"
     unknown = set(smoke) - _declared_parameters(path)
     assert not unknown, f"smoke parameters not in the parameters cell: {sorted(unknown)}"
-    papermill.execute_notebook(str(path), str(tmp_path / path.name), parameters=smoke,
-                               cwd=str(path.parent), kernel_name="python3", progress_bar=False)
+    run_papermill(path, tmp_path / path.name, smoke)

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from medmeta_lite.plotting.style import colour, new_figure
 
 __all__ = ["plot_accuracy_vs_shots", "plot_embedding", "plot_episode", "plot_image_grid",
-           "plot_method_comparison", "plot_ways_shots"]
+           "plot_domain_shift", "plot_method_comparison", "plot_ways_shots"]
 
 _CORRECT, _WRONG = "#009E73", "#D55E00"
 
@@ -278,4 +278,48 @@ def plot_ways_shots(grid: dict, n_ways: int, n_shots: int) -> Figure:
             f"{name} {values['accuracy'][row, column]:.3f}" for name, values in grid["methods"].items())
     figure = plot_accuracy_vs_shots(results, n_ways=n_ways, highlight_shots=n_shots, title=title)
     figure.axes[0].title.set_fontsize(9)
+    return figure
+
+
+def plot_domain_shift(results: dict, *, title="accuracy by target domain", chances=None) -> Figure:
+    """Grouped bars: one group per target domain, one bar per method, with 95 % intervals.
+
+    Parameters
+    ----------
+    results : dict
+        ``{domain: {method: result}}`` where each result has ``mean`` and ``ci95`` (an
+        :class:`~medmeta_lite.episodes.EpisodeEvaluation`) or is a dict with those keys.
+    chances : dict of str to float, optional
+        Chance accuracy of each domain, drawn as a short dotted line over its group.
+
+    Examples
+    --------
+    >>> results = {"A": {"protonet": {"mean": 0.8, "ci95": 0.01}, "scratch": {"mean": 0.5, "ci95": 0.02}}}
+    >>> len(plot_domain_shift(results).axes[0].patches)
+    2
+    """
+    def value(result, key):
+        return result[key] if isinstance(result, dict) else getattr(result, key)
+
+    domains = list(results)
+    methods = list(dict.fromkeys(method for domain in domains for method in results[domain]))
+    figure, axis = new_figure(width=max(5.6, 1.6 * len(domains) + 1.5), height=3.8)
+    width = 0.8 / len(methods)
+    for index, method in enumerate(methods):
+        positions, means, intervals = [], [], []
+        for group, domain in enumerate(domains):
+            if method in results[domain]:
+                positions.append(group - 0.4 + width * (index + 0.5))
+                means.append(value(results[domain][method], "mean"))
+                intervals.append(value(results[domain][method], "ci95"))
+        axis.bar(positions, means, width=width, yerr=intervals, capsize=2, label=method,
+                 color=colour(method, index), alpha=0.85)
+    for group, domain in enumerate(domains):
+        if chances and domain in chances:
+            axis.hlines(chances[domain], group - 0.45, group + 0.45, colors="#555555", linestyles=":")
+    axis.set_xticks(range(len(domains)), domains, fontsize=8)
+    axis.set_ylim(0, 1.05)
+    axis.set_ylabel("query accuracy")
+    axis.legend(fontsize=7, ncols=min(3, len(methods)), loc="upper right")
+    axis.set_title(title)
     return figure

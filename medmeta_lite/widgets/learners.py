@@ -20,6 +20,7 @@ from medmeta_lite.plotting.learners import (
     plot_loss_curve,
 )
 
+
 def _slider_options() -> dict:
     # a fresh Layout per slider: no widget is created when this module is imported
     return {"continuous_update": False, "style": {"description_width": "110px"},
