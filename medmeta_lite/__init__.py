@@ -6,16 +6,19 @@ never by this file.
 """
 
 from medmeta_lite.averaging import AveragingMetaLearner
+from medmeta_lite.episodes import EpisodeSampler, evaluate_episodes
 from medmeta_lite.gradient import GradientDescentRegressor
 from medmeta_lite.linear import LinearRegression
 from medmeta_lite.meta_prior import MetaLearnedPrior, RidgeAroundPrior
 from medmeta_lite.reproducibility import set_seed, show_versions, versions
+from medmeta_lite.synthetic_images import load_synthetic_split, make_synthetic_images
 from medmeta_lite.tasks import LinearTaskSampler, SinusoidTaskSampler, Task, TaskSampler
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AveragingMetaLearner",
+    "EpisodeSampler",
     "GradientDescentRegressor",
     "LinearRegression",
     "LinearTaskSampler",
@@ -25,6 +28,9 @@ __all__ = [
     "Task",
     "TaskSampler",
     "__version__",
+    "evaluate_episodes",
+    "load_synthetic_split",
+    "make_synthetic_images",
     "set_seed",
     "show_versions",
     "versions",

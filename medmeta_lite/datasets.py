@@ -4,6 +4,7 @@
   training points (``data/toy_line.csv``).
 - ``load_diabetes_tasks``: scikit-learn's bundled diabetes data split into "sites" by a covariate, the
   real-data family of regression tasks for the meta-learning demos.
+- ``load_medmnist``: real MedMNIST v2 files, read and MD5-checked (see :mod:`medmeta_lite.medmnist`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from medmeta_lite.medmnist import load_medmnist
 from medmeta_lite.tasks import Task
+
+__all__ = ["data_dir", "load_diabetes_tasks", "load_medmnist", "load_toy_line", "make_toy_line",
+           "write_toy_line"]
 
 DATA_ENVIRONMENT_VARIABLE = "MEDMETA_LITE_DATA"
 TOY_LINE_FILE = "toy_line.csv"

@@ -239,7 +239,8 @@ def plot_method_comparison(rows, *, title=None, chance=None) -> Figure:
     names = [row["method"] for row in rows]
     positions = np.arange(len(rows))[::-1]
     axis.barh(positions, [row["accuracy"] for row in rows], xerr=[row["ci95"] for row in rows],
-              color=[colour(name, index) for index, name in enumerate(names)], alpha=0.85, capsize=3)
+              color=[colour(name.split(" (")[0], index) for index, name in enumerate(names)], alpha=0.85,
+              capsize=3)  # "protonet (5-shot)" keeps the colour of "protonet"
     for position, row in zip(positions, rows, strict=True):
         axis.text(row["accuracy"] + row["ci95"] + 0.01, position, f"{row['accuracy']:.3f}", va="center",
                   fontsize=8)
@@ -318,7 +319,8 @@ def plot_domain_shift(results: dict, *, title="accuracy by target domain", chanc
         if chances and domain in chances:
             axis.hlines(chances[domain], group - 0.45, group + 0.45, colors="#555555", linestyles=":")
     axis.set_xticks(range(len(domains)), domains, fontsize=8)
-    axis.set_ylim(0, 1.05)
+    axis.set_ylim(0, 1.3)  # head room for the legend above the bars
+    axis.set_yticks(np.linspace(0, 1, 6))
     axis.set_ylabel("query accuracy")
     axis.legend(fontsize=7, ncols=min(3, len(methods)), loc="upper right")
     axis.set_title(title)
