@@ -18,13 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from medmeta_lite.validation import check_count
+
 N_EVALUATION_EPISODES = 600
-
-
-def _check_count(name, value, minimum=1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _check_images_labels(images, labels):
@@ -154,9 +150,9 @@ class EpisodeSampler:
     def __init__(self, images, labels, *, n_ways: int = 5, n_shots: int = 1, n_queries: int = 15,
                  classes=None, random_state=None):
         self.images, self.labels = _check_images_labels(images, labels)
-        self.n_ways = _check_count("n_ways", n_ways, minimum=2)
-        self.n_shots = _check_count("n_shots", n_shots)
-        self.n_queries = _check_count("n_queries", n_queries)
+        self.n_ways = check_count("n_ways", n_ways, minimum=2)
+        self.n_shots = check_count("n_shots", n_shots)
+        self.n_queries = check_count("n_queries", n_queries)
         present = np.unique(self.labels)
         self.classes = present if classes is None else np.asarray(classes, dtype=np.int64).ravel()
         missing = np.setdiff1d(self.classes, present)
@@ -176,7 +172,7 @@ class EpisodeSampler:
 
     def sample_batch(self, n_episodes: int) -> EpisodeBatch:
         """Draw ``n_episodes`` episodes as an :class:`EpisodeBatch` of indices into ``images``."""
-        n_episodes = _check_count("n_episodes", n_episodes)
+        n_episodes = check_count("n_episodes", n_episodes)
         n_ways, n_shots, n_queries = self.n_ways, self.n_shots, self.n_queries
         support_index = np.empty((n_episodes, n_ways, n_shots), dtype=np.int64)
         query_index = np.empty((n_episodes, n_ways, n_queries), dtype=np.int64)
@@ -424,7 +420,7 @@ class AdaptedEpisodeClassifier:
         if getattr(self, "_compiled_key", None) != key:
             network = self.meta_learner.network_
             initial = [tf.constant(weight) for weight in self.meta_learner.meta_parameters_]
-            n_steps = _check_count("n_steps", self.n_steps, minimum=0)
+            n_steps = check_count("n_steps", self.n_steps, minimum=0)
             learning_rate = float(self.meta_learner.inner_lr if self.inner_lr is None else self.inner_lr)
 
             @tf.function(reduce_retracing=True)

@@ -22,7 +22,6 @@ import numpy as np
 
 from medmeta_lite.episodes import EpisodeBatch
 from medmeta_lite.protonets import (
-    _check_positive,
     build_conv4,
     compute_prototypes,
     pool_embeddings,
@@ -30,6 +29,7 @@ from medmeta_lite.protonets import (
     read_history,
 )
 from medmeta_lite.protonets import squared_euclidean_distances as _distances
+from medmeta_lite.validation import check_count, check_positive
 
 
 def _check_support(support_labels, n_support):
@@ -277,7 +277,7 @@ class FineTuningClassifier:
     def _build(self, image_size, n_classes, seed):
         self._pool_cache = None  # embeddings of an old network must not be reused
         keras = __import__("keras")
-        self.backbone_ = build_conv4(_check_positive("filters", self.filters), image_size=image_size,
+        self.backbone_ = build_conv4(check_count("filters", self.filters), image_size=image_size,
                                      seed=seed, name="pretrained_backbone")
         self.head_ = keras.layers.Dense(n_classes, name="pretraining_head")
         self.head_.build((None, self.backbone_.output_shape[-1]))
@@ -293,9 +293,9 @@ class FineTuningClassifier:
         import keras
         import tensorflow as tf
 
-        n_iter = _check_positive("n_iter", self.n_iter)
-        batch_size = _check_positive("batch_size", self.batch_size)
-        learning_rate = _check_positive("learning_rate", self.learning_rate, integer=False)
+        n_iter = check_count("n_iter", self.n_iter)
+        batch_size = check_count("batch_size", self.batch_size)
+        learning_rate = check_positive("learning_rate", self.learning_rate)
         prepared = prepare_images(images)
         labels = np.asarray(labels).ravel()
         if len(labels) != len(prepared):
@@ -373,7 +373,7 @@ class FineTuningClassifier:
         if not hasattr(self, "_episode_model"):
             self._episode_model = _EpisodeFineTuner(self.backbone_, self.fine_tune_lr)
         return self._episode_model.run(support, support_labels, n_ways, query,
-                                       _check_positive("n_fine_tune_steps", self.n_fine_tune_steps), tf)
+                                       check_count("n_fine_tune_steps", self.n_fine_tune_steps), tf)
 
     def save(self, path) -> Path:
         """Save the pre-trained backbone, head and settings to an ``.npz`` file."""

@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from medmeta_lite.linear import _as_float_targets
+from medmeta_lite.validation import check_count, check_positive
 
 #: The loss counts as diverging once it is this many times larger than at the start.
 DIVERGENCE_FACTOR = 100.0
@@ -77,16 +78,6 @@ def largest_stable_learning_rate(X: np.ndarray, fit_intercept: bool = True) -> f
     largest_singular_value = np.linalg.norm(design, ord=2)
     largest_eigenvalue = 2.0 * largest_singular_value**2 / len(X)
     return float(2.0 / largest_eigenvalue) if largest_eigenvalue > 0 else float("inf")
-
-
-def _check_positive(name: str, value, integer: bool = False):
-    kinds = (numbers.Integral,) if integer else (numbers.Real,)
-    kind = "an integer" if integer else "a number"
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        raise TypeError(f"{name} must be {kind} > 0, got {value!r} ({type(value).__name__})")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be {kind} > 0, got {value!r}")
-    return value
 
 
 class GradientDescentRegressor(RegressorMixin, BaseEstimator):
@@ -193,8 +184,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):
         self : GradientDescentRegressor
             The fitted model.
         """
-        learning_rate = float(_check_positive("learning_rate", self.learning_rate))
-        n_iter = int(_check_positive("n_iter", self.n_iter, integer=True))
+        learning_rate = float(check_positive("learning_rate", self.learning_rate))
+        n_iter = int(check_count("n_iter", self.n_iter))
         if isinstance(self.tol, bool) or not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
             raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)

@@ -13,16 +13,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from medmeta_lite.linear import _as_float_targets
-
-
-def _check_positive(name: str, value, integer: bool):
-    kinds = (numbers.Integral,) if integer else (numbers.Real,)
-    kind = "an integer" if integer else "a number"
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        raise TypeError(f"{name} must be {kind} > 0, got {value!r} ({type(value).__name__})")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be {kind} > 0, got {value!r}")
-    return value
+from medmeta_lite.validation import check_count, check_positive
 
 
 def _integer_seed(random_state) -> int:
@@ -118,11 +109,11 @@ class KerasRegressor(RegressorMixin, BaseEstimator):
         return self._fit(X, y, callbacks=None)
 
     def _fit(self, X, y, callbacks):
-        hidden_units = int(_check_positive("hidden_units", self.hidden_units, integer=True))
-        epochs = int(_check_positive("epochs", self.epochs, integer=True))
-        learning_rate = float(_check_positive("learning_rate", self.learning_rate, integer=False))
+        hidden_units = int(check_count("hidden_units", self.hidden_units))
+        epochs = int(check_count("epochs", self.epochs))
+        learning_rate = float(check_positive("learning_rate", self.learning_rate))
         if self.batch_size is not None:
-            _check_positive("batch_size", self.batch_size, integer=True)
+            check_count("batch_size", self.batch_size)
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         y = _as_float_targets(y)
         seed = _integer_seed(self.random_state)

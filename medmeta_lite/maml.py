@@ -22,6 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from medmeta_lite.networks import MLP, Conv4, network_from_config
+from medmeta_lite.validation import check_count, check_positive
 
 _LOSSES = ("mse", "cross_entropy")
 
@@ -71,20 +72,6 @@ def _adam_update(variables, gradients, first_moments, second_moments, step, lear
         m.assign(beta_1 * m + (1 - beta_1) * gradient)
         v.assign(beta_2 * v + (1 - beta_2) * tf.square(gradient))
         variable.assign_sub(learning_rate * correction * m / (tf.sqrt(v) + epsilon))
-
-
-def _check_positive(name, value, integer=False, allow_zero=False):
-    if integer:
-        ok = not isinstance(value, bool) and isinstance(value, (int, np.integer))
-        ok = ok and (value >= 0 if allow_zero else value >= 1)
-        if not ok:
-            bound = ">= 0" if allow_zero else ">= 1"
-            raise ValueError(f"{name} must be an integer {bound}, got {value!r}")
-        return int(value)
-    is_number = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-    if not is_number or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
 
 
 def _draw_batch(task_sampler, n_tasks, n_shots, n_queries):
@@ -193,11 +180,11 @@ class FunctionalMetaLearner:
 
     # -- validation and set-up -------------------------------------------------------------------------
     def _validate_hyperparameters(self, n_meta_iter):
-        _check_positive("inner_lr", self.inner_lr)
-        _check_positive("meta_lr", self.meta_lr)
-        _check_positive("n_inner_steps", self.n_inner_steps, integer=True, allow_zero=True)
-        _check_positive("meta_batch_size", self.meta_batch_size, integer=True)
-        _check_positive("n_meta_iter", n_meta_iter, integer=True)
+        check_positive("inner_lr", self.inner_lr)
+        check_positive("meta_lr", self.meta_lr)
+        check_count("n_inner_steps", self.n_inner_steps, minimum=0)
+        check_count("meta_batch_size", self.meta_batch_size)
+        check_count("n_meta_iter", n_meta_iter)
         if self.loss not in _LOSSES:
             raise ValueError(f"loss must be one of {_LOSSES}, got {self.loss!r}")
         if self.dtype not in ("float32", "float64"):
@@ -224,8 +211,8 @@ class FunctionalMetaLearner:
         self._validate_hyperparameters(n_meta_iter)
         if not callable(getattr(task_sampler, "sample_batch", None)):
             raise TypeError("task_sampler needs a sample_batch(n_tasks, n_shots, n_queries) method")
-        _check_positive("n_shots", n_shots, integer=True)
-        _check_positive("n_queries", n_queries, integer=True)
+        check_count("n_shots", n_shots)
+        check_count("n_queries", n_queries)
         first = _draw_batch(task_sampler, self.meta_batch_size, n_shots, n_queries)
         _check_batch(first)
         self.network_ = self._resolve_network(first)
@@ -335,8 +322,8 @@ class FunctionalMetaLearner:
         if y_support.shape != X_support.shape[:1]:
             raise ValueError(f"y_support must have shape ({len(X_support)},), got {y_support.shape}")
         n_steps = self.n_inner_steps if n_inner_steps is None else n_inner_steps
-        n_steps = _check_positive("n_inner_steps", n_steps, integer=True, allow_zero=True)
-        learning_rate = _check_positive("inner_lr", self.inner_lr if inner_lr is None else inner_lr)
+        n_steps = check_count("n_inner_steps", n_steps, minimum=0)
+        learning_rate = check_positive("inner_lr", self.inner_lr if inner_lr is None else inner_lr)
         label_dtype = X_support.dtype if self.loss == "mse" else np.int32
         weights = _adapt(self.network_, self.loss, _tile([tf.constant(w) for w in self.meta_parameters_], 1),
                          tf.constant(X_support[None]), tf.constant(y_support[None].astype(label_dtype)),
@@ -402,8 +389,8 @@ class FunctionalMetaLearner:
 
     def _step_outputs(self, batch, n_steps, inner_lr):
         """Yield the query outputs of every task after 0, 1, ..., n_steps SGD steps on its support set."""
-        n_steps = _check_positive("n_steps", n_steps, integer=True, allow_zero=True)
-        learning_rate = _check_positive("inner_lr", self.inner_lr if inner_lr is None else inner_lr)
+        n_steps = check_count("n_steps", n_steps, minimum=0)
+        learning_rate = check_positive("inner_lr", self.inner_lr if inner_lr is None else inner_lr)
         X_support, y_support, X_query, _ = self._cast(batch)
         weights = _tile([tf.constant(w) for w in self.meta_parameters_], X_support.shape[0])
         for step in range(n_steps + 1):
@@ -549,7 +536,7 @@ class MAML(FunctionalMetaLearner):
 
     def _validate_hyperparameters(self, n_meta_iter):
         super()._validate_hyperparameters(n_meta_iter)
-        _check_positive("n_inner_steps", self.n_inner_steps, integer=True)
+        check_count("n_inner_steps", self.n_inner_steps)
 
     def _meta_loss_and_tape(self, X_support, y_support, X_query, y_query):
         """Mean query loss after adaptation, and the tape that recorded it (for the meta-gradient)."""
@@ -672,7 +659,7 @@ def measure_meta_gradient_cost(n_inner_steps_values=(1, 2, 3, 5), first_order_va
     """
     from medmeta_lite.tasks import SinusoidTaskSampler
 
-    _check_positive("n_repeats", n_repeats, integer=True)
+    check_count("n_repeats", n_repeats)
     sampler = SinusoidTaskSampler(random_state=random_state)
     rows = []
     for first_order in first_order_values:

@@ -22,6 +22,7 @@ import numpy as np
 
 from medmeta_lite.episodes import EpisodeBatch, EpisodeSampler
 from medmeta_lite.synthetic_images import standardise_images
+from medmeta_lite.validation import check_count, check_positive
 
 DEFAULT_PROTONET_FILE = "fewshot_protonet.npz"
 DEFAULT_PRETRAINED_FILE = "fewshot_pretrained.npz"
@@ -195,16 +196,6 @@ def prototypical_loss(support_embeddings, support_labels, query_embeddings, quer
     return loss, accuracy
 
 
-def _check_positive(name, value, integer=True, minimum=1):
-    if integer:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-            raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-        return int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
-
-
 def _seed_from(random_state) -> int:
     return int(np.random.default_rng(random_state).integers(2**31 - 1))
 
@@ -266,7 +257,7 @@ class ProtoNet:
 
     def _build(self, image_size, seed):
         self._pool_cache = None  # embeddings of an old network must not be reused
-        self.embedding_ = build_conv4(_check_positive("filters", self.filters), image_size=image_size,
+        self.embedding_ = build_conv4(check_count("filters", self.filters), image_size=image_size,
                                       seed=seed, name="protonet_embedding")
         self.image_size_ = image_size
 
@@ -288,11 +279,11 @@ class ProtoNet:
         """
         import tensorflow as tf
 
-        n_meta_iter = _check_positive("n_meta_iter", self.n_meta_iter if n_meta_iter is None else n_meta_iter)
-        n_ways = _check_positive("n_ways", self.n_ways if n_ways is None else n_ways, minimum=2)
-        n_shots = _check_positive("n_shots", self.n_shots if n_shots is None else n_shots)
-        n_queries = _check_positive("n_queries", self.n_queries if n_queries is None else n_queries)
-        meta_lr = _check_positive("meta_lr", self.meta_lr, integer=False)
+        n_meta_iter = check_count("n_meta_iter", self.n_meta_iter if n_meta_iter is None else n_meta_iter)
+        n_ways = check_count("n_ways", self.n_ways if n_ways is None else n_ways, minimum=2)
+        n_shots = check_count("n_shots", self.n_shots if n_shots is None else n_shots)
+        n_queries = check_count("n_queries", self.n_queries if n_queries is None else n_queries)
+        meta_lr = check_positive("meta_lr", self.meta_lr)
         prepared = prepare_images(images)
         rng = np.random.default_rng(self.random_state)
         sampler = EpisodeSampler(prepared, labels, n_ways=n_ways, n_shots=n_shots, n_queries=n_queries,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from medmeta_lite.maml import FunctionalMetaLearner, _adapt, _check_positive, _loss_per_task, _tile
+from medmeta_lite.maml import FunctionalMetaLearner, _adapt, _loss_per_task, _tile
+from medmeta_lite.validation import check_count
 
 
 class Reptile(FunctionalMetaLearner):
@@ -83,7 +84,7 @@ class Reptile(FunctionalMetaLearner):
 
     def _validate_hyperparameters(self, n_meta_iter):
         super()._validate_hyperparameters(n_meta_iter)
-        _check_positive("n_inner_steps", self.n_inner_steps, integer=True)
+        check_count("n_inner_steps", self.n_inner_steps)
 
     def fit(self, task_sampler, n_meta_iter=None, n_shots=10, n_queries=10, progress=False, callback=None):
         """Meta-train on tasks from ``task_sampler`` (same arguments as :meth:`MAML.fit`); return self."""

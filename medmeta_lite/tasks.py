@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from medmeta_lite.validation import check_count
+
 
 @dataclass(frozen=True, repr=False)
 class Task:
@@ -66,12 +68,6 @@ class Task:
                 f"{n_features} feature{plural})")
 
 
-def _check_count(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 class TaskSampler:
     """Base class of task families: subclasses draw task parameters and evaluate the task's function.
 
@@ -93,9 +89,9 @@ class TaskSampler:
             ``X_support`` (n_tasks, n_shots, n_features), ``y_support`` (n_tasks, n_shots),
             ``X_query``, ``y_query`` likewise, and ``parameters`` (dict of arrays of length n_tasks).
         """
-        n_tasks = _check_count("n_tasks", n_tasks)
-        n_shots = _check_count("n_shots", n_shots)
-        n_queries = _check_count("n_queries", n_queries, minimum=0)
+        n_tasks = check_count("n_tasks", n_tasks)
+        n_shots = check_count("n_shots", n_shots)
+        n_queries = check_count("n_queries", n_queries, minimum=0)
         rng = self._rng
         parameters = self._draw_parameters(rng, n_tasks)
         X = self._arrange_support(self._draw_inputs(rng, n_tasks, n_shots + n_queries), n_shots)
@@ -180,7 +176,7 @@ class LinearTaskSampler(TaskSampler):
         self.x_range = x_range
 
     def _draw_parameters(self, rng, n_tasks):
-        n_features = _check_count("n_features", self.n_features)
+        n_features = check_count("n_features", self.n_features)
         if self.weight_std < 0 or self.intercept_std < 0 or self.noise < 0:
             raise ValueError("weight_std, intercept_std and noise must be >= 0")
         mean = np.broadcast_to(np.asarray(self.weight_mean, dtype=float), (n_features,))

@@ -187,10 +187,17 @@ def test_save_and_load_round_trip(cls, tmp_path):
 @pytest.mark.parametrize("options, message", [
     ({"inner_lr": 0.0}, "inner_lr"), ({"inner_lr": -1.0}, "inner_lr"), ({"meta_lr": 0}, "meta_lr"),
     ({"n_meta_iter": 0}, "n_meta_iter"), ({"n_inner_steps": 0}, "n_inner_steps"),
-    ({"meta_batch_size": 2.5}, "meta_batch_size"), ({"loss": "hinge"}, "loss"),
+    ({"meta_batch_size": 0}, "meta_batch_size"), ({"loss": "hinge"}, "loss"),
     ({"network": "resnet"}, "network")])
 def test_bad_hyperparameters_are_value_errors_that_name_them(options, message):
     with pytest.raises(ValueError, match=message):
+        MAML(**options).fit(SinusoidTaskSampler(random_state=0))
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"meta_batch_size": 2.5}, "meta_batch_size must be an integer"), ({"inner_lr": "fast"}, "inner_lr")])
+def test_hyperparameters_of_the_wrong_type_are_type_errors_that_name_them(options, message):
+    with pytest.raises(TypeError, match=message):
         MAML(**options).fit(SinusoidTaskSampler(random_state=0))
 
 
