@@ -56,4 +56,5 @@ def test_notebook_runs_with_smoke_parameters(path, tmp_path):
     assert smoke, "notebook metadata needs medmeta.smoke_parameters (tiny values for this test)"
     unknown = set(smoke) - _declared_parameters(path)
     assert not unknown, f"smoke parameters not in the parameters cell: {sorted(unknown)}"
-    run_papermill(path, tmp_path / path.name, smoke)
+    # A per-cell limit far above any cell's need: it bounds a rare kernel-client stall seen under load.
+    run_papermill(path, tmp_path / path.name, smoke, timeout=120)
