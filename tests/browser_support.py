@@ -123,7 +123,9 @@ def chromium_page(executable: str):
 
 def open_and_run_all(page, base: str, notebook: str) -> None:
     """Open a notebook, run all cells and wait until every cell has finished."""
-    page.goto(f"{base}/lab/tree/{notebook}")
+    # `reset`: start from an empty workspace, so a notebook opened earlier is not restored in a hidden tab
+    # whose widgets would match the same selectors.
+    page.goto(f"{base}/lab/tree/{notebook}?reset")
     page.wait_for_selector(".jp-Notebook .jp-Cell")
     page.wait_for_function(KERNEL_IDLE_JS)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
@@ -136,6 +138,10 @@ def open_and_run_all(page, base: str, notebook: str) -> None:
 def drag_slider(page, slider, fraction: float) -> None:
     """Drag a slider's handle with the mouse to ``fraction`` of its track."""
     slider.scroll_into_view_if_needed()
+    # Measure only once the slider is laid out and the scroll has settled; a stale box drags page text.
+    wait_until(page, lambda: slider.locator(".widget-readout").text_content().strip() != "",
+               "the slider never showed its value")
+    page.wait_for_timeout(300)
     track = slider.locator(".noUi-target").bounding_box()
     handle = slider.locator(".noUi-handle").bounding_box()
     y = handle["y"] + handle["height"] / 2
@@ -143,6 +149,15 @@ def drag_slider(page, slider, fraction: float) -> None:
     page.mouse.down()
     page.mouse.move(track["x"] + fraction * track["width"], y, steps=12)
     page.mouse.up()
+
+
+def wait_until(page, condition, message: str, timeout_s: float = TIMEOUT_MS / 1000) -> None:
+    """Poll ``condition()`` (re-reading the page each time) until it is true; fail with ``message``."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(message)
+        page.wait_for_timeout(200)
 
 
 def screenshot(page, name: str) -> Path:

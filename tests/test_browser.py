@@ -9,6 +9,7 @@ from tests.browser_support import (
     jupyter_lab,
     open_and_run_all,
     screenshot,
+    wait_until,
 )
 
 # Notebooks whose first slider redraws a plot; each is checked the same way.
@@ -33,14 +34,14 @@ def test_slider_redraws_the_plot(lab, notebook):
         output = page.locator(".widget-interact .widget-output, .widget-output").first
         output.locator("img").first.wait_for()
         image_before = output.locator("img").first.get_attribute("src")
-        readout_before = slider.locator(".widget-readout").inner_text()
+        readout = slider.locator(".widget-readout")
+        wait_until(page, lambda: readout.text_content().strip() != "", "the slider never showed its value")
+        readout_before = readout.text_content()
         drag_slider(page, slider, 0.8)
-        page.wait_for_function(
-            "([element, old]) => element.textContent.trim() !== old",
-            arg=[slider.locator(".widget-readout").element_handle(), readout_before])
-        page.wait_for_function(
-            "([element, old]) => { const image = element.querySelector('img');"
-            " return image && image.getAttribute('src') !== old; }",
-            arg=[output.element_handle(), image_before])
+        # Locators are looked up again at every poll: JupyterLab may replace the output's elements.
+        wait_until(page, lambda: readout.text_content() != readout_before,
+                   "the slider's readout did not change")
+        wait_until(page, lambda: output.locator("img").first.get_attribute("src") != image_before,
+                   "the plot was not redrawn after the slider moved")
         assert page.get_by_text("Error displaying widget").count() == 0
         screenshot(page, f"browser_{notebook}")
