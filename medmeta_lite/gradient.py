@@ -8,9 +8,9 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from medmeta_lite.linear import _as_float_targets
+from medmeta_lite.linear import LinearPredictorMixin, _as_float_targets
 from medmeta_lite.validation import check_count, check_positive
 
 #: The loss counts as diverging once it is this many times larger than at the start.
@@ -80,7 +80,7 @@ def largest_stable_learning_rate(X: np.ndarray, fit_intercept: bool = True) -> f
     return float(2.0 / largest_eigenvalue) if largest_eigenvalue > 0 else float("inf")
 
 
-class GradientDescentRegressor(RegressorMixin, BaseEstimator):
+class GradientDescentRegressor(LinearPredictorMixin, RegressorMixin, BaseEstimator):
     """Linear regression fitted by batch gradient descent on the mean squared error.
 
     Each iteration computes the residual ``r = X @ w + b - y`` on the whole training set, the
@@ -256,19 +256,3 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):
             "The weights are those of the last step before the blow-up.",
             ConvergenceWarning, stacklevel=3)
 
-    def predict(self, X):
-        """Predict ``X @ coef_ + intercept_``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Inputs with the same number of features as in ``fit``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            Predictions, one per row of ``X``.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return X @ self.coef_ + self.intercept_

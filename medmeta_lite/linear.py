@@ -23,7 +23,32 @@ def _as_float_targets(y: np.ndarray) -> np.ndarray:
     return np.asarray(y, dtype=np.float64)
 
 
-class LinearRegression(RegressorMixin, BaseEstimator):
+class LinearPredictorMixin:
+    """``predict`` for every fitted linear model of the package: ``X @ coef_ + intercept_``.
+
+    Shared by :class:`LinearRegression`, :class:`~medmeta_lite.gradient.GradientDescentRegressor` and
+    :class:`~medmeta_lite.meta_prior.RidgeAroundPrior`, which differ only in how they fit.
+    """
+
+    def predict(self, X):
+        """Predict ``X @ coef_ + intercept_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs with the same number of features as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Predictions, one per row of ``X``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return X @ self.coef_ + self.intercept_
+
+
+class LinearRegression(LinearPredictorMixin, RegressorMixin, BaseEstimator):
     """Least-squares linear regression with an intercept and an optional ridge penalty.
 
     Minimises ``||y - X @ coef_ - intercept_||^2 + alpha * ||coef_||^2``. ``X`` and ``y`` are centred
@@ -152,19 +177,3 @@ class LinearRegression(RegressorMixin, BaseEstimator):
         self.rank_ = int(rank)
         return self
 
-    def predict(self, X):
-        """Predict ``X @ coef_ + intercept_``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Inputs with the same number of features as in ``fit``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            Predictions, one per row of ``X``.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return X @ self.coef_ + self.intercept_

@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from medmeta_lite.linear import LinearPredictorMixin
 from medmeta_lite.tasks import Task
 
 __all__ = ["MetaLearnedPrior", "RidgeAroundPrior", "query_errors"]
@@ -80,7 +81,7 @@ def _check_steps(n_inner_steps, inner_lr, *, name="n_inner_steps", lr_name="inne
     return int(n_inner_steps), float(inner_lr)
 
 
-class RidgeAroundPrior(RegressorMixin, BaseEstimator):
+class RidgeAroundPrior(LinearPredictorMixin, RegressorMixin, BaseEstimator):
     """Linear regression that starts from, or shrinks towards, a prior ``(prior_coef, prior_intercept)``.
 
     With ``n_iter=None`` it minimises ``||y - X @ coef - intercept||^2 + alpha * ||(coef, intercept) -
@@ -169,20 +170,6 @@ class RidgeAroundPrior(RegressorMixin, BaseEstimator):
         centre = np.append(prior_coef, float(self.prior_intercept))
         return _adapted_query_errors(tasks, centre, alpha, n_iter, learning_rate)
 
-    def predict(self, X):
-        """Predict ``X @ coef_ + intercept_``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
-        return X @ self.coef_ + self.intercept_
 
 
 def query_errors(learner, tasks) -> np.ndarray:
