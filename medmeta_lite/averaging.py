@@ -177,7 +177,18 @@ class AveragingMetaLearner(RegressorMixin, BaseEstimator):
         vars(self).pop("feature_names_in_", None)  # tasks hold plain arrays: forget names from a fit(X, y)
         return self
 
-    def _member_predictions(self, X) -> np.ndarray:
+    def member_predictions(self, X) -> np.ndarray:
+        """Every member's prediction on ``X``: the spread that averaging removes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_estimators, n_samples)
+            Row ``i`` is ``estimators_[i].predict(X)``; the column means are :meth:`predict`.
+        """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return np.stack([member.predict(X) for member in self.estimators_])
@@ -195,7 +206,7 @@ class AveragingMetaLearner(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,)
             Mean prediction, one per row of ``X``.
         """
-        return self._member_predictions(X).mean(axis=0)
+        return self.member_predictions(X).mean(axis=0)
 
     def losses(self, X, y) -> EnsembleLosses:
         """Mean squared error of every member and of the ensemble on ``(X, y)``.
@@ -210,7 +221,7 @@ class AveragingMetaLearner(RegressorMixin, BaseEstimator):
         EnsembleLosses
             ``member_mse``, ``mean_member_mse``, ``ensemble_mse`` and ``ambiguity``.
         """
-        member_predictions = self._member_predictions(X)
+        member_predictions = self.member_predictions(X)
         y = _as_float_targets(np.asarray(y))
         if y.ndim != 1 or len(y) != member_predictions.shape[1]:
             raise ValueError(f"y must be 1-D with one target per row of X ({member_predictions.shape[1]}), "

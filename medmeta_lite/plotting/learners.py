@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from medmeta_lite.averaging import AveragingMetaLearner
 from medmeta_lite.gradient import GradientDescentRegressor
 from medmeta_lite.linear import LinearRegression
-from medmeta_lite.plotting.style import colour, new_figure
+from medmeta_lite.plotting.style import colour, log_scale, new_figure
 
 
 def noisy_line(n_samples: int, noise: float, random_state=0, slope: float = 2.0):
@@ -65,10 +65,11 @@ def plot_ensemble(n_estimators: int, noise: float, *, n_samples: int = 12, rando
     losses = ensemble.losses(grid, 2.0 * grid.ravel())
 
     figure, (left, right) = new_figure(2, width=4.6, height=3.4)
+    members = ensemble.member_predictions(grid)
     # one LineCollection instead of one Line2D per member: a 50-member redraw stays cheap
-    member_lines = [np.column_stack([grid.ravel(), member.predict(grid)]) for member in ensemble.estimators_]
+    member_lines = [np.column_stack([grid.ravel(), prediction]) for prediction in members]
     left.add_collection(LineCollection(member_lines, colors=colour("member"), linewidths=0.8, alpha=0.6))
-    left.plot(grid, ensemble.predict(grid), color=colour("ensemble"), linewidth=2.5, label="ensemble")
+    left.plot(grid, members.mean(axis=0), color=colour("ensemble"), linewidth=2.5, label="ensemble")
     left.plot(grid, 2.0 * grid, color="black", linestyle=":", label="true line y = 2x")
     left.scatter(X.ravel(), y, color=colour("scratch"), s=18, zorder=3, label="training points")
     left.set(xlabel="x", ylabel="y", title=f"{n_estimators} members (grey) and their average")
@@ -203,7 +204,7 @@ def plot_loss_curve(learning_rate: float, n_iter: int, X: np.ndarray, y: np.ndar
     label = f"gradient descent, learning_rate={learning_rate:.3g}"
     axes.plot(steps[finite], model.loss_curve_[finite], color=colour("scratch"), label=label)
     axes.axhline(minimum, color="black", linestyle=":", label=f"closed-form minimum {minimum:.4g}")
-    axes.set_yscale("log")
+    log_scale(axes)
     axes.set(xlabel="iteration", ylabel="training MSE (log scale)")
     if model.diverged_:
         headline = textwrap.fill(message.split(" The weights")[0], width=80)
@@ -212,7 +213,8 @@ def plot_loss_curve(learning_rate: float, n_iter: int, X: np.ndarray, y: np.ndar
         gap = model.loss_curve_[-1] - minimum
         axes.set_title(f"after {model.n_iter_} iterations: loss {model.loss_curve_[-1]:.4g} "
                        f"(gap to minimum {gap:.2g})")
-    axes.legend(loc="upper right")
+    # a diverging curve climbs into the upper right corner
+    axes.legend(loc="center right" if model.diverged_ else "upper right")
     return figure
 
 
@@ -308,6 +310,6 @@ def plot_keras_fit(snapshots: KerasSnapshots, hidden_units: int, epochs: int, X,
     right.plot(np.arange(1, len(history) + 1), history, color=colour("transfer"), alpha=0.35)
     right.plot(np.arange(1, epochs + 1), history[:epochs], color=colour("transfer"), linewidth=2)
     right.axvline(epochs, color="black", linewidth=0.8)
-    right.set_yscale("log")
+    log_scale(right)
     right.set(xlabel="epoch", ylabel="training MSE (log scale)", title=f"loss {history[epochs - 1]:.3g}")
     return figure

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from medmeta_lite.plotting.style import colour, new_figure
+from medmeta_lite.plotting.style import colour, log_scale, new_figure
 from medmeta_lite.tasks import SinusoidTaskSampler
 
 LABELS = {"maml": "MAML", "fomaml": "first-order MAML", "reptile": "Reptile", "pretrained": "pretrained",
@@ -59,8 +59,9 @@ def plot_meta_training(histories: dict, window: int = 100) -> Figure:
         size = min(window, len(history))
         smooth = np.convolve(history, np.ones(size) / size, mode="valid")
         axes.plot(np.arange(size, len(history) + 1), smooth, **_style(name, index))
-    axes.set(xlabel="meta-iteration", ylabel="training loss (running mean)", yscale="log",
+    axes.set(xlabel="meta-iteration", ylabel="training loss (running mean)",
              title="Meta-training: loss of the adapted models")
+    log_scale(axes)
     axes.legend(loc="upper right", fontsize=8)
     return figure
 
@@ -87,8 +88,8 @@ def plot_adaptation_curves(curves: dict, shot_values=(5, 10, 20), title_suffix: 
         for index, (name, curve) in enumerate(curves.items()):
             steps = np.arange(curve.shape[1])
             panel.plot(steps, curve[column], marker="o", markersize=3, **_style(name, index))
-        panel.set(xlabel="SGD steps on the support set", yscale="log",
-                  title=f"K = {n_shots} support points{title_suffix}")
+        panel.set(xlabel="SGD steps on the support set", title=f"K = {n_shots} support points{title_suffix}")
+        log_scale(panel)
     axes[0].set_ylabel("query MSE (log scale)")
     axes[-1].legend(loc="upper right", fontsize=8)
     return figure

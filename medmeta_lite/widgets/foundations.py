@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 
 from medmeta_lite.plotting import foundations
+from medmeta_lite.widgets.figure_view import FigureView
 
 _LAYOUT = {"width": "480px"}
 
@@ -37,9 +37,10 @@ def shots_explorer(demo: dict, n_shots: int = 3, *, target: float | None = None)
     >>> explorer.children[0].description
     'shots'
     """
+    view = FigureView(foundations.plot_shots_demo)
+
     def draw(n_shots):
-        foundations.plot_shots_demo(demo, n_shots, target=target)
-        plt.show()
+        view.show(demo, n_shots, target=target)
 
     slider = _selection_slider([int(value) for value in demo["shots"]], n_shots, "shots")
     return widgets.interactive(draw, n_shots=slider)
@@ -57,9 +58,10 @@ def transfer_explorer(demo: dict, distance: float = 0.5):
     >>> explorer.children[0].description
     'distance from source'
     """
+    view = FigureView(foundations.plot_transfer)
+
     def draw(distance):
-        foundations.plot_transfer(demo, distance)
-        plt.show()
+        view.show(demo, distance)
 
     slider = _selection_slider([float(value) for value in demo["distances"]], distance,
                                "distance from source", lambda value: f"{value:.2f}")
@@ -78,9 +80,10 @@ def shift_explorer(demo: dict, shift: float = 1.0):
     >>> explorer.children[0].description
     'shift'
     """
+    view = FigureView(foundations.plot_shift)
+
     def draw(shift):
-        foundations.plot_shift(demo, shift)
-        plt.show()
+        view.show(demo, shift)
 
     slider = _selection_slider([float(value) for value in demo["shifts"]], shift, "shift",
                                lambda value: f"{value:+.0f}")
@@ -99,9 +102,10 @@ def warm_start_explorer(demo: dict, n_history: int = 20):
     >>> explorer.children[0].description
     'earlier tasks'
     """
+    view = FigureView(foundations.plot_warm_start)
+
     def draw(n_history):
-        foundations.plot_warm_start(demo, n_history)
-        plt.show()
+        view.show(demo, n_history)
 
     slider = _selection_slider([int(value) for value in demo["n_history_grid"]], n_history, "earlier tasks")
     return widgets.interactive(draw, n_history=slider)
@@ -122,9 +126,10 @@ def episode_explorer(demo: dict, *, style: str = "standard", n_shots: int | None
     >>> [child.description for child in explorer.children[:3]]
     ['style', 'shots', 'model']
     """
+    view = FigureView(foundations.plot_episode_example)
+
     def draw(style, n_shots, model):
-        foundations.plot_episode_example(demo, style=style, n_shots=n_shots, model=model)
-        plt.show()
+        view.show(demo, style=style, n_shots=n_shots, model=model)
 
     n_shots = demo["shots"][0] if n_shots is None else n_shots
     model = demo["models"][-1] if model is None else model
@@ -147,9 +152,10 @@ def meta_overfitting_explorer(demo: dict, diversity: float = 0.1):
     >>> explorer.children[0].description
     'training diversity'
     """
+    view = FigureView(foundations.plot_meta_overfitting)
+
     def draw(diversity):
-        foundations.plot_meta_overfitting(demo, diversity)
-        plt.show()
+        view.show(demo, diversity)
 
     slider = _selection_slider([float(value) for value in demo["diversities"]], diversity,
                                "training diversity", lambda value: f"{value:g}")
@@ -168,9 +174,10 @@ def label_savings_explorer(demo: dict, target: float = 0.6):
     >>> explorer.children[0].description
     'target error'
     """
+    view = FigureView(foundations.plot_label_savings)
+
     def draw(target):
-        foundations.plot_label_savings(demo, target)
-        plt.show()
+        view.show(demo, target)
 
     slider = widgets.FloatSlider(value=target, min=0.45, max=0.85, step=0.01, description="target error",
                                  continuous_update=False, readout_format=".2f",

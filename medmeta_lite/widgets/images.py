@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 
 from medmeta_lite.plotting import images as image_plots
+from medmeta_lite.widgets.figure_view import FigureView
 
 _LAYOUT = {"width": "420px"}
 
@@ -44,9 +44,10 @@ def ways_shots_explorer(grid: dict, n_ways: int | None = None, n_shots: int | No
     n_ways = ways_values[-1] if n_ways is None else n_ways
     n_shots = shots_values[len(shots_values) // 2] if n_shots is None else n_shots
 
+    view = FigureView(image_plots.plot_ways_shots)
+
     def draw(n_ways, n_shots):
-        image_plots.plot_ways_shots(grid, n_ways, n_shots)
-        plt.show()
+        view.show(grid, n_ways, n_shots)
 
     def slider(values, value, description):
         return widgets.SelectionSlider(options=[(str(item), item) for item in values],

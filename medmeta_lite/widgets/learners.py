@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_diabetes
 
@@ -19,6 +18,7 @@ from medmeta_lite.plotting.learners import (
     plot_keras_fit,
     plot_loss_curve,
 )
+from medmeta_lite.widgets.figure_view import FigureView
 
 
 def _slider_options() -> dict:
@@ -52,9 +52,10 @@ def ensemble_explorer(n_estimators: int = 10, noise: float = 2.0, random_state: 
     >>> [child.description for child in explorer.children[:2]]
     ['members', 'noise']
     """
+    view = FigureView(plot_ensemble)
+
     def draw(n_estimators, noise):
-        plot_ensemble(n_estimators, noise, random_state=random_state)
-        plt.show()
+        view.show(n_estimators, noise, random_state=random_state)
 
     return widgets.interactive(
         draw,
@@ -79,9 +80,10 @@ def learning_rate_explorer(learning_rate: float = 0.1, n_iter: int = 200, random
     """
     X, y = standardized_diabetes()
 
+    view = FigureView(plot_loss_curve)
+
     def draw(learning_rate, n_iter):
-        plot_loss_curve(learning_rate, n_iter, X, y, random_state=random_state)
-        plt.show()
+        view.show(learning_rate, n_iter, X, y, random_state=random_state)
 
     return widgets.interactive(
         draw,
@@ -110,9 +112,10 @@ def keras_explorer(snapshots: KerasSnapshots, X, y):
     >>> [child.description for child in explorer.children[:2]]
     ['hidden_units', 'epochs']
     """
+    view = FigureView(plot_keras_fit)
+
     def draw(hidden_units, epochs):
-        plot_keras_fit(snapshots, hidden_units, epochs, X, y)
-        plt.show()
+        view.show(snapshots, hidden_units, epochs, X, y)
 
     return widgets.interactive(
         draw,

@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 
 from medmeta_lite.plotting.sinusoid import plot_explorer_frame, precompute_task_grid
+from medmeta_lite.widgets.figure_view import FigureView
 
 AMPLITUDES = np.round(np.arange(0.5, 5.01, 0.5), 1)
 PHASES = np.round(np.linspace(0.0, np.pi, 9), 2)
@@ -45,10 +45,10 @@ def sinusoid_explorer(learners: dict, *, shot_values=(5, 10, 20), n_steps: int =
     grid = precompute_task_grid(learners, AMPLITUDES, PHASES, shot_values, n_steps=n_steps,
                                 inner_lr=inner_lr, random_state=random_state)
 
+    view = FigureView(plot_explorer_frame)
+
     def draw(amplitude, phase, n_shots, n_steps):
-        plot_explorer_frame(grid, list(AMPLITUDES).index(amplitude), list(PHASES).index(phase), n_shots,
-                            n_steps)
-        plt.show()
+        view.show(grid, list(AMPLITUDES).index(amplitude), list(PHASES).index(phase), n_shots, n_steps)
 
     layout = widgets.Layout(width="420px")
     controls = {

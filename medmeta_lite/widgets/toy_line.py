@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 
 from medmeta_lite.datasets import load_toy_line
 from medmeta_lite.plotting.toy_line import line_fit_error, plot_line_guess
+from medmeta_lite.widgets.figure_view import FigureView
 
 
 def slope_explorer(initial_slope: float = 1.0):
@@ -24,10 +24,11 @@ def slope_explorer(initial_slope: float = 1.0):
     """
     line = load_toy_line()
 
+    view = FigureView(plot_line_guess)
+
     def draw(slope):
         print(f"held-out MSE = {line_fit_error(slope, line.X_test, line.y_test):.2f}")
-        plot_line_guess(slope, line)
-        plt.show()
+        view.show(slope, line)
 
     slider = widgets.FloatSlider(value=initial_slope, min=0.0, max=4.0, step=0.05, description="slope",
                                  continuous_update=False, readout_format=".2f",

@@ -1,0 +1,119 @@
+"""FigureView: the layout learned on the first figure serves later ones, and is solved again when it no
+longer fits."""
+
+import gc
+import importlib
+import io
+import pkgutil
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
+
+import medmeta_lite.widgets
+from medmeta_lite.plotting.learners import plot_loss_curve
+from medmeta_lite.plotting.style import new_figure
+from medmeta_lite.widgets.figure_view import FigureView, _fits
+
+
+def _line(slope, title="a line"):
+    figure, axes = new_figure()
+    axes.plot([0, 1], [0, slope])
+    axes.set_title(title)
+    return figure
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_render_returns_a_png_and_leaves_no_figure_open():
+    plt.close("all")
+    png = FigureView(_line).render(2.0)
+    assert png.startswith(b"\x89PNG")
+    assert _pixels(png).shape == (340, 500, 3)  # new_figure's 5 x 3.4 inches at 100 dpi
+    assert plt.get_fignums() == []
+
+
+def test_a_reused_layout_draws_the_same_picture_as_a_fresh_layout():
+    view = FigureView(_line)
+    view.render(2.0)
+    reused = _pixels(view.render(2.0))
+    figure = _line(2.0)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")  # constrained layout solved for this very figure
+    plt.close(figure)
+    assert len(view.layouts) == 1
+    assert np.array_equal(reused, _pixels(buffer.getvalue()))
+
+
+def test_a_longer_title_makes_the_view_solve_the_layout_again():
+    view = FigureView(_line)
+    view.render(1.0)
+    short_title_layout = view.layouts.copy()
+    long_title = "a title that wraps\nover three lines\nso that it needs more room"
+    view.render(1.0, title=long_title)
+    ((shape, positions),) = view.layouts.items()
+    assert positions[0].y1 < short_title_layout[shape][0].y1  # the axes moved down to make room
+
+
+def test_the_diverging_learning_rate_figure_fits_after_a_converging_one():
+    X = np.linspace(-1, 1, 30).reshape(-1, 1)
+    y = 3 * X.ravel() + 1
+    view = FigureView(plot_loss_curve)
+    view.render(0.1, 200, X, y)
+    view.render(50.0, 200, X, y)  # two-line red title, tick labels up to 1e+30
+    figure = plot_loss_curve(50.0, 200, X, y)
+    ((positions),) = view.layouts.values()
+    figure.set_layout_engine("none")
+    for axes, position in zip(figure.axes, positions, strict=True):
+        axes.set_position(position)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    assert _fits(figure, canvas.get_renderer())
+    plt.close(figure)
+
+
+def test_a_callback_that_returns_no_figure_is_named_in_the_error():
+    def not_a_plot():
+        return "text"
+
+    with pytest.raises(TypeError, match="not_a_plot.*must return a matplotlib Figure, got str"):
+        FigureView(not_a_plot).render()
+
+
+def _figure_cases():
+    for module_info in pkgutil.iter_modules(medmeta_lite.widgets.__path__):
+        module = importlib.import_module(f"medmeta_lite.widgets.{module_info.name}")
+        for name, function, kwargs in getattr(module, "BENCHMARK_CASES", []):
+            if not name.startswith("trainer."):
+                yield pytest.param(function, kwargs, id=name)
+
+
+@pytest.mark.parametrize(("function", "kwargs"), list(_figure_cases()))
+def test_every_widget_figure_fits_inside_its_picture(function, kwargs):
+    view = FigureView(function)
+    view.render(**kwargs)
+    figure = function(**kwargs)
+    ((_, positions),) = [(shape, layout) for shape, layout in view.layouts.items()
+                         if len(layout) == len(figure.axes)]
+    figure.set_layout_engine("none")
+    for axes, position in zip(figure.axes, positions, strict=True):
+        axes.set_position(position)
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    assert _fits(figure, canvas.get_renderer()), "labels spill out of the figure or overlap"
+    plt.close(figure)
+
+
+def test_render_leaves_the_garbage_collector_as_it_found_it():
+    FigureView(_line).render(1.0)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    gc.freeze()  # a user who froze objects on purpose keeps them frozen
+    try:
+        FigureView(_line).render(1.0)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
