@@ -5,14 +5,22 @@ level of tasks. TensorFlow is imported only by the modules that need it (``keras
 never by this file.
 """
 
-from medmeta_lite.averaging import AveragingMetaLearner
-from medmeta_lite.episodes import EpisodeSampler, evaluate_episodes
-from medmeta_lite.gradient import GradientDescentRegressor
-from medmeta_lite.linear import LinearRegression
-from medmeta_lite.meta_prior import MetaLearnedPrior, RidgeAroundPrior
-from medmeta_lite.reproducibility import set_seed, show_versions, versions
-from medmeta_lite.synthetic_images import load_synthetic_split, make_synthetic_images
-from medmeta_lite.tasks import LinearTaskSampler, SinusoidTaskSampler, Task, TaskSampler
+import os
+
+# TensorFlow reads these once, when it is first imported (lazily, by the modules that need it). Set here,
+# they keep its start-up log out of the notebooks (a red box of oneDNN and CPU-feature lines) and keep its
+# CPU kernels deterministic, however JupyterLab was started; a value the user set wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+from medmeta_lite.averaging import AveragingMetaLearner  # noqa: E402
+from medmeta_lite.episodes import EpisodeSampler, evaluate_episodes  # noqa: E402
+from medmeta_lite.gradient import GradientDescentRegressor  # noqa: E402
+from medmeta_lite.linear import LinearRegression  # noqa: E402
+from medmeta_lite.meta_prior import MetaLearnedPrior, RidgeAroundPrior  # noqa: E402
+from medmeta_lite.reproducibility import set_seed, show_versions, versions  # noqa: E402
+from medmeta_lite.synthetic_images import load_synthetic_split, make_synthetic_images  # noqa: E402
+from medmeta_lite.tasks import LinearTaskSampler, SinusoidTaskSampler, Task, TaskSampler  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -134,11 +134,19 @@ def _raw_bank() -> dict:
 # Chinese characters and the punctuation used with them (CJK symbols, full-width forms, curly quotes, dashes).
 _CJK_CHARACTER = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2014\u2026"
 _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{_CJK_CHARACTER}])[ \t]+(?=[{_CJK_CHARACTER}])")
+# Full-width punctuation carries its own spacing: no space after a comma or full stop, or before them.
+_SPACE_BY_FULL_WIDTH_PUNCTUATION = re.compile("(?<=[，。；：、！？）])[ \t]+|[ \t]+(?=[，。；：、！？（])")
 
 
 def _tidy_chinese(text: str) -> str:
-    """Drop the spaces that YAML line folding leaves between two Chinese characters."""
-    return _SPACE_BETWEEN_CJK.sub("", text)
+    """Drop the spaces that YAML line folding leaves between Chinese characters and next to their punctuation.
+
+    Examples
+    --------
+    >>> _tidy_chinese("每类 n_shots 张支持图像， n_queries 张查询图像")
+    '每类 n_shots 张支持图像，n_queries 张查询图像'
+    """
+    return _SPACE_BY_FULL_WIDTH_PUNCTUATION.sub("", _SPACE_BETWEEN_CJK.sub("", text))
 
 
 def join_lines(lines) -> str:

@@ -286,7 +286,7 @@ def plot_adaptation_speed(demo: dict) -> Figure:
     -----
     Introduced in ``notebooks/03_goals_of_meta_learning.ipynb``.
     """
-    figure, axes = new_figure(1, width=6.0, height=3.4)
+    figure, axes = new_figure(1, width=8.4, height=3.4)  # room for the legend beside the plot
     # steps start at 0: symlog keeps 0 on a log-like axis
     axes.plot(demo["steps"], demo["meta_steps"], marker="o", color=colour("meta-learned"),
               label="meta-learned initialisation")
@@ -299,7 +299,7 @@ def plot_adaptation_speed(demo: dict) -> Figure:
     log_scale(axes)
     axes.set_xticks(demo["steps"], [str(step) for step in demo["steps"]])
     axes.set_xlim(-0.1, demo["steps"].max() * 1.1)
-    axes.legend()
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the plot: inside it hid the curves
     return figure
 
 
@@ -504,7 +504,7 @@ def plot_meta_overfitting(demo: dict, diversity: float | None = None) -> Figure:
     for index, value in enumerate(demo["diversities"]):
         right.plot(demo["n_tasks_grid"], demo["new"][index], marker="o", color=colour("", index),
                    linewidth=3 if index == row else 1.2, label=f"diversity {value:g}")
-    right.set(xlabel="number of training tasks", ylabel="new-task error",
+    right.set(xlabel="number of training tasks", ylabel="query mean squared error",
               title="New-task error for every diversity")
     log_scale(right, x_ticks=demo["n_tasks_grid"])
     right.legend()

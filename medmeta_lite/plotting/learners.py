@@ -83,7 +83,7 @@ def plot_ensemble(n_estimators: int, noise: float, *, n_samples: int = 12, rando
                   label=f"ensemble {losses.ensemble_mse:.2f}")
     right.set_ylim(0, 1.45 * max(losses.member_mse.max(), 1e-12))  # headroom for the legend
     right.set(xlabel="member", ylabel="MSE against the true line",
-              title=f"ensemble MSE {losses.ensemble_mse:.2f} <= mean member MSE {losses.mean_member_mse:.2f}")
+              title=f"ensemble MSE {losses.ensemble_mse:.2f} ≤ mean member MSE {losses.mean_member_mse:.2f}")
     right.legend(loc="upper right")
     return figure
 

@@ -88,8 +88,9 @@ def log_scale(axes, *, x: bool = False, y: bool = True, x_ticks=None, base: floa
     x_ticks : sequence of float, optional
         Label exactly these x values (a grid of shots or task counts); implies ``x=True``.
     base : float, default=10
-        Base of the log scale. With base 10, ticks fall on 1, 2 and 5 times its powers over a range of up
-        to three decades, and on the powers alone over a wider one.
+        Base of the log scale. With base 10, ticks fall on 1, 2, 3, 5 and 7 times the powers of ten
+        within one decade, on 1, 2 and 5 times them over up to three decades, and on the powers alone
+        beyond.
 
     Examples
     --------
@@ -113,10 +114,14 @@ def log_scale(axes, *, x: bool = False, y: bool = True, x_ticks=None, base: floa
 
 
 class _OneTwoFiveLocator(LogLocator):
-    """Log ticks at 1, 2 and 5 times each power of ten over a short range, at the powers over a long one."""
+    """Log ticks at 1, 2, 3, 5 and 7 times each power of ten within a decade, at 1, 2 and 5 times over up
+    to three decades, and at the powers alone over a longer range."""
 
     def tick_values(self, vmin, vmax):
         low, high = sorted((vmin, vmax))
         decades = np.log10(high / low) if low > 0 else np.inf
-        self.set_params(subs=(1.0, 2.0, 5.0) if decades <= 3 else (1.0,))
+        if decades < 1:  # within one decade 1-2-5 may leave a single label
+            self.set_params(subs=(1.0, 2.0, 3.0, 5.0, 7.0))
+        else:
+            self.set_params(subs=(1.0, 2.0, 5.0) if decades <= 3 else (1.0,))
         return super().tick_values(vmin, vmax)

@@ -27,8 +27,7 @@ def slope_explorer(initial_slope: float = 1.0):
     view = FigureView(plot_line_guess)
 
     def draw(slope):
-        print(f"held-out MSE = {line_fit_error(slope, line.X_test, line.y_test):.2f}")
-        view.show(slope, line)
+        view.show(slope, line)  # the title states the held-out error
 
     slider = widgets.FloatSlider(value=initial_slope, min=0.0, max=4.0, step=0.05, description="slope",
                                  continuous_update=False, readout_format=".2f",
