@@ -708,12 +708,13 @@ def train_default_models(n_meta_iter=DEFAULT_META_ITERATIONS, random_state=0) ->
     from medmeta_lite.reptile import Reptile
     from medmeta_lite.tasks import SinusoidTaskSampler
 
-    learners = {"maml": MAML(random_state=random_state),
-                "fomaml": MAML(first_order=True, random_state=random_state),
-                "reptile": Reptile(random_state=random_state),
-                "pretrained": PretrainedBaseline(random_state=random_state)}
+    # n_meta_iter goes to the constructors, so that a saved and reloaded model reports what it ran
+    learners = {"maml": MAML(n_meta_iter=n_meta_iter, random_state=random_state),
+                "fomaml": MAML(first_order=True, n_meta_iter=n_meta_iter, random_state=random_state),
+                "reptile": Reptile(n_meta_iter=n_meta_iter, random_state=random_state),
+                "pretrained": PretrainedBaseline(n_meta_iter=n_meta_iter, random_state=random_state)}
     for learner in learners.values():
-        learner.fit(SinusoidTaskSampler(random_state=random_state), n_meta_iter=n_meta_iter)
+        learner.fit(SinusoidTaskSampler(random_state=random_state))
     return learners
 
 

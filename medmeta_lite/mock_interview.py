@@ -190,8 +190,17 @@ class MockInterview:
                 "questions": rows, "topic_scores": topic_scores, "weak_topics": weak}
 
 
-def summary_markdown(summary: dict, lang: str | None = None) -> str:
+def summary_markdown(summary: dict, lang: str | None = None, *, heading_level: int = 1) -> str:
     """Render a session summary (from :meth:`MockInterview.summarize`) as Markdown.
+
+    Parameters
+    ----------
+    summary : dict
+    lang : {"en", "zh"}, optional
+        Default: the language of the session.
+    heading_level : int, default=1
+        Level of the title (``#``); sections are one level below. Inside a notebook use 3, so that the
+        summary does not outrank the notebook's own sections.
 
     Examples
     --------
@@ -202,8 +211,11 @@ def summary_markdown(summary: dict, lang: str | None = None) -> str:
     # Mock interview summary
     """
     lang = interview._check_lang(lang or summary["lang"])
+    if isinstance(heading_level, bool) or heading_level not in range(1, 6):
+        raise ValueError(f"heading_level must be an integer from 1 to 5, got {heading_level!r}")
+    title, section = "#" * heading_level, "#" * (heading_level + 1)
     topics = interview.topics()
-    lines = [f"# {_TEXT['title'][lang]}", "",
+    lines = [f"{title} {_TEXT['title'][lang]}", "",
              _TEXT["overall"][lang].format(answered=summary["n_answered"], total=summary["n_questions"],
                                            score=summary["mean_score"]), "",
              _TEXT["header"][lang], "|---|---|---|---|---|---|"]
@@ -215,7 +227,7 @@ def summary_markdown(summary: dict, lang: str | None = None) -> str:
             time = _TEXT["skipped"][lang]
         lines.append(f"| {number} | {row['id']} | {topic} | {row['difficulty']} | {row['score']:.0%} "
                      f"| {time} |")
-    lines += ["", f"## {_TEXT['weak'][lang]}", ""]
+    lines += ["", f"{section} {_TEXT['weak'][lang]}", ""]
     if summary["weak_topics"]:
         lines += [f"- {topics[topic].get(lang) if topic in topics else topic}: "
                   f"{summary['topic_scores'][topic]:.0%}" for topic in summary["weak_topics"]]
@@ -223,6 +235,6 @@ def summary_markdown(summary: dict, lang: str | None = None) -> str:
         lines.append(_TEXT["none_weak"][lang])
     missed = [(row["id"], point) for row in summary["questions"] for point in row["missed"]]
     if missed:
-        lines += ["", f"## {_TEXT['review'][lang]}", ""]
+        lines += ["", f"{section} {_TEXT['review'][lang]}", ""]
         lines += [f"- {question_id}: {point}" for question_id, point in missed]
     return "\n".join(lines) + "\n"

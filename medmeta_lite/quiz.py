@@ -324,7 +324,9 @@ def check_widget(question: interview.Question, lang: str = "en", on_result=None)
             return
         colour = "#2e7d32" if result.correct else "#c62828"
         body = "<br>".join(html.escape(line) for line in feedback_text(question, result, lang).split("\n"))
-        feedback.value = f"<div style=\"color:{colour}\">{body}</div>"
+        # ipywidgets' HTML box breaks long lines anywhere, even inside words; wrap at spaces, ~100 characters
+        style = f"color:{colour};white-space:normal; word-break:normal; overflow-wrap:normal; max-width:100ch"
+        feedback.value = f"<div style=\"{style}\">{body}</div>"
         if on_result is not None:
             on_result(question, result)
 

@@ -74,6 +74,10 @@ def test_summary_markdown_in_both_languages(lang, title, weak):
     assert markdown.startswith(title) and weak in markdown
     assert ("over time" if lang == "en" else "超时") in markdown
     assert interview.get_question("fsm-001").key_points.get(lang)[1] in markdown
+    in_a_notebook = mock_interview.summary_markdown(session.summarize(), heading_level=3)
+    assert in_a_notebook.startswith("##" + title) and "##" + weak in in_a_notebook
+    with pytest.raises(ValueError, match="heading_level"):
+        mock_interview.summary_markdown(session.summarize(), heading_level=0)
 
 
 def _children(box):

@@ -12,7 +12,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from medmeta_lite.meta_prior import MetaLearnedPrior, RidgeAroundPrior, query_errors
-from medmeta_lite.plotting.style import colour, log_scale, new_figure
+from medmeta_lite.plotting.style import colour, legend_beside, log_scale, new_figure
 from medmeta_lite.tasks import LinearTaskSampler, Task
 
 __all__ = [
@@ -299,7 +299,7 @@ def plot_adaptation_speed(demo: dict) -> Figure:
     log_scale(axes)
     axes.set_xticks(demo["steps"], [str(step) for step in demo["steps"]])
     axes.set_xlim(-0.1, demo["steps"].max() * 1.1)
-    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the plot: inside it hid the curves
+    legend_beside(axes)
     return figure
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from medmeta_lite.plotting.style import colour, log_scale, new_figure
+from medmeta_lite.plotting.style import colour, legend_beside, log_scale, new_figure
 
 __all__ = ["plot_accuracy_vs_shots", "plot_embedding", "plot_episode", "plot_image_grid",
            "plot_domain_shift", "plot_method_comparison", "plot_ways_shots"]
@@ -25,20 +25,12 @@ def _squeeze(image):
     return image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
 
 
-def _hide(axis):
-    axis.set_xticks([])
-    axis.set_yticks([])
-    axis.grid(False)
-    for spine in axis.spines.values():
-        spine.set_visible(False)
-
-
 def plot_image_grid(images, labels=None, *, class_names=None, n_per_class: int = 6, title=None) -> Figure:
-    """Show ``n_per_class`` images of each class, one row per class.
+    """Show ``n_per_class`` images of each class, one row per class (two columns of classes beyond eight).
 
     Parameters
     ----------
-    images : array-like of shape (n_images, height, width[, 1])
+    images : array-like of shape (n_images, height, width[, channels])
     labels : array-like of int or None
         None shows the first images in one row.
     class_names : sequence of str or mapping, optional
@@ -49,28 +41,41 @@ def plot_image_grid(images, labels=None, *, class_names=None, n_per_class: int =
     Returns
     -------
     matplotlib.figure.Figure
+        One axes showing all the images as a single mosaic, each image stretched to its own range.
 
     Examples
     --------
     >>> import numpy as np
-    >>> figure = plot_image_grid(np.zeros((6, 8, 8)), np.repeat([0, 1], 3), n_per_class=3)
-    >>> len(figure.axes)
-    6
+    >>> figure = plot_image_grid(np.zeros((6, 8, 8)), np.repeat([0, 1], 3), class_names=["a", "b"],
+    ...                          n_per_class=3)
+    >>> len(figure.axes), [text.get_text() for text in figure.axes[0].texts]
+    (1, ['a', 'b'])
     """
     images = np.asarray(images)
     labels = np.zeros(len(images), dtype=int) if labels is None else np.asarray(labels).ravel()
     classes = np.unique(labels)
-    figure, axes = new_figure(n_per_class, len(classes), width=0.9, height=0.95, squeeze=False)
-    for row, label in enumerate(classes):
-        members = np.flatnonzero(labels == label)[:n_per_class]
-        for column in range(n_per_class):
-            axis = axes[row, column]
-            _hide(axis)
-            if column < members.size:
-                axis.imshow(_squeeze(images[members[column]]), cmap="gray")
+    height, width = _tile(images[0]).shape[:2]
+    gap = max(3, width // 5)
+    inches = 0.9 / (width + gap)  # about 0.9 inch per image
+    name_width = int(1.5 / inches) if class_names is not None else 0
+    block_columns = 1 if len(classes) <= 8 else 2  # sixteen rows of classes would make a very tall figure
+    block_rows = -(-len(classes) // block_columns)
+    block_width = name_width + n_per_class * (width + gap) + gap
+    mosaic = np.ones((gap + block_rows * (height + gap), block_columns * block_width, 3))
+    figure, axis = new_figure(width=mosaic.shape[1] * inches + 0.2,
+                              height=mosaic.shape[0] * inches + (0.5 if title else 0.2))
+    for index, label in enumerate(classes):
+        block_column, block_row = divmod(index, block_rows)  # classes run down the first column first
+        top = gap + block_row * (height + gap)
+        first_left = block_column * block_width + name_width
+        for position, member in enumerate(np.flatnonzero(labels == label)[:n_per_class]):
+            left = first_left + position * (width + gap)
+            mosaic[top:top + height, left:left + width] = _tile(images[member])
         if class_names is not None:
-            axes[row, 0].set_ylabel(str(class_names[label]).replace("_", " "), rotation=0, ha="right",
-                                    va="center", fontsize=8)
+            axis.text(first_left - gap, top + height / 2, str(class_names[label]).replace("_", " "),
+                      ha="right", va="center", fontsize=8)
+    axis.imshow(mosaic, interpolation="nearest")
+    axis.set_axis_off()
     if title:
         figure.suptitle(title)
     return figure
@@ -189,7 +194,7 @@ def plot_accuracy_vs_shots(results, *, n_ways=None, highlight_shots=None, chance
     >>> figure.axes[0].get_ylabel()
     'query accuracy'
     """
-    figure, axis = new_figure(width=5.6, height=3.6)
+    figure, axis = new_figure(width=7.2, height=3.6)
     for index, (method, curve) in enumerate(results.items()):
         shots = np.asarray(curve["shots"])
         accuracy, ci95 = np.asarray(curve["accuracy"]), np.asarray(curve["ci95"])
@@ -206,7 +211,7 @@ def plot_accuracy_vs_shots(results, *, n_ways=None, highlight_shots=None, chance
     axis.set_xlabel("shots per class (support images)")
     axis.set_ylabel("query accuracy")
     axis.set_ylim(0, 1.02)
-    axis.legend(loc="lower right")
+    legend_beside(axis)
     axis.set_title(title or (f"{n_ways}-way accuracy against shots" if n_ways else "accuracy against shots"))
     return figure
 
@@ -225,7 +230,7 @@ def plot_embedding(points, labels, *, class_names=None, title="embedding (first 
     points, labels = np.asarray(points), np.asarray(labels).ravel()
     if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
         raise ValueError(f"points must have shape (n, 2) matching labels, got {points.shape}")
-    figure, axis = new_figure(width=5.4, height=4.0)
+    figure, axis = new_figure(width=7.0, height=4.0)
     for index, label in enumerate(np.unique(labels)):
         mask = labels == label
         name = class_names[label] if class_names is not None else f"class {label}"
@@ -233,7 +238,7 @@ def plot_embedding(points, labels, *, class_names=None, title="embedding (first 
                      label=str(name).replace("_", " "))
     axis.set_xlabel("component 1")
     axis.set_ylabel("component 2")
-    axis.legend(fontsize=8, loc="best", markerscale=1.5)
+    legend_beside(axis, fontsize=8, markerscale=1.5)
     axis.set_title(title)
     return figure
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from medmeta_lite.plotting.style import colour, log_scale, new_figure
+from medmeta_lite.plotting.style import colour, legend_beside, log_scale, new_figure
 from medmeta_lite.tasks import SinusoidTaskSampler
 
 LABELS = {"maml": "MAML", "fomaml": "first-order MAML", "reptile": "Reptile", "pretrained": "pretrained",
@@ -53,7 +54,7 @@ def plot_meta_training(histories: dict, window: int = 100) -> Figure:
     >>> figure.axes[0].get_yscale()
     'log'
     """
-    figure, axes = new_figure(width=6.0, height=3.4)
+    figure, axes = new_figure(width=7.6, height=3.4)
     for index, (name, history) in enumerate(histories.items()):
         history = np.asarray(history, dtype=float)
         size = min(window, len(history))
@@ -62,7 +63,7 @@ def plot_meta_training(histories: dict, window: int = 100) -> Figure:
     axes.set(xlabel="meta-iteration", ylabel="training loss (running mean)",
              title="Meta-training: loss of the adapted models")
     log_scale(axes)
-    axes.legend(loc="upper right", fontsize=8)
+    legend_beside(axes, fontsize=8)
     return figure
 
 
@@ -82,16 +83,17 @@ def plot_adaptation_curves(curves: dict, shot_values=(5, 10, 20), title_suffix: 
     >>> [axes.get_title() for axes in figure.axes]
     ['K = 5 support points', 'K = 10 support points']
     """
-    figure, axes = new_figure(len(shot_values), width=3.6, height=3.2, sharey=True)
+    figure, axes = new_figure(len(shot_values), width=4.1, height=3.2, sharey=True)
     axes = np.atleast_1d(axes)
     for column, (panel, n_shots) in enumerate(zip(axes, shot_values, strict=True)):
         for index, (name, curve) in enumerate(curves.items()):
             steps = np.arange(curve.shape[1])
             panel.plot(steps, curve[column], marker="o", markersize=3, **_style(name, index))
         panel.set(xlabel="SGD steps on the support set", title=f"K = {n_shots} support points{title_suffix}")
+        panel.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
         log_scale(panel)
     axes[0].set_ylabel("query MSE (log scale)")
-    axes[-1].legend(loc="upper right", fontsize=8)
+    legend_beside(axes[-1], fontsize=8)
     return figure
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from medmeta_lite import flashcards, interview
-from medmeta_lite.plotting.style import FALLBACK_COLOURS, new_figure
+from medmeta_lite.plotting.style import FALLBACK_COLOURS, legend_beside, new_figure
 
 
 def bank_counts(questions) -> dict[str, dict[str, int]]:
@@ -89,7 +89,7 @@ def plot_review_history(history) -> Figure:
     days = [(entry["day"] - start).days for entry in history]
     boxes = [entry["box_after"] for entry in history]
     end = (history[-1]["next_due"] - start).days
-    figure, axes = new_figure(width=7.0, height=3.0)
+    figure, axes = new_figure(width=8.6, height=3.0)
     axes.step(days + [end], boxes + [boxes[-1]], where="post", color=FALLBACK_COLOURS[0], linewidth=1.5)
     for day, entry in zip(days, history, strict=True):
         axes.plot(day, entry["box_before"], "o" if entry["correct"] else "x", markersize=7,
@@ -99,5 +99,5 @@ def plot_review_history(history) -> Figure:
     axes.set_yticks(range(1, flashcards.N_BOXES + 1))
     axes.set_xlabel("day")
     axes.set_ylabel("Leitner box")
-    axes.legend(loc="upper left")
+    legend_beside(axes)
     return figure
