@@ -120,13 +120,13 @@ def _ask_check(question, lang: str):
     check = question.check
     print(check.prompt.get(lang))
     if check.type == "multiple_choice":
-        options = check.options.get(lang)
-        for index, option in enumerate(options, start=1):
-            print(f"  {index}) {option}")
+        options, order = check.options.get(lang), quiz.option_order(question)
+        for number, index in enumerate(order, start=1):
+            print(f"  {number}) {options[index]}")
         while True:
             reply = _ask(_TEXT["choice"][lang].format(k=len(options))).strip()
             if reply.isdigit() and 1 <= int(reply) <= len(options):
-                return int(reply) - 1
+                return order[int(reply) - 1]
             print(_TEXT["bad_choice"][lang].format(k=len(options)))
     if check.type == "numeric":
         while True:

@@ -15,7 +15,9 @@ share them.
 from __future__ import annotations
 
 import html
+import random
 import re
+import zlib
 from dataclasses import dataclass
 
 from medmeta_lite import interview
@@ -230,6 +232,27 @@ def score_short_answer(answer: str, key_points, *, keywords=None, min_fraction: 
     return Result(score >= min_fraction - 1e-12, score, tuple(covered), tuple(missed))
 
 
+def option_order(question: interview.Question) -> list[int]:
+    """The order in which the options of a multiple-choice check are shown: shuffled, the same every time.
+
+    Authors tend to put the right option in the same places (in this bank most often second, almost never
+    last), so the position would give the answer away. Every front end shows the options in this order,
+    seeded by the question's id, and scores the index of the option as the bank lists it.
+
+    Examples
+    --------
+    >>> order = option_order(interview.get_question("mlf-001"))
+    >>> sorted(order) == list(range(4)), order == option_order(interview.get_question("mlf-001"))
+    (True, True)
+    """
+    check = question.check
+    if check is None or check.type != "multiple_choice":
+        raise ValueError(f"question {question.id} has no multiple-choice check")
+    order = list(range(len(check.options.en)))
+    random.Random(zlib.crc32(question.id.encode("utf-8"))).shuffle(order)  # crc32: stable across runs
+    return order
+
+
 def score_answer(question: interview.Question, response, lang: str = "en") -> Result:
     """Score ``response`` against the check of ``question`` (any kind), in language ``lang``.
 
@@ -302,7 +325,8 @@ def check_widget(question: interview.Question, lang: str = "en", on_result=None)
         raise ValueError(f"question {question.id} has no check")
     prompt = widgets.HTML(f"<b>{html.escape(question.id)}</b> · {html.escape(check.prompt.get(lang))}")
     if check.type == "multiple_choice":
-        options = [(text, index) for index, text in enumerate(check.options.get(lang))]
+        texts = check.options.get(lang)
+        options = [(texts[index], index) for index in option_order(question)]
         entry = widgets.RadioButtons(options=options, value=None, layout=widgets.Layout(width="auto"))
     elif check.type == "numeric":
         entry = widgets.Text(placeholder="0.0", layout=widgets.Layout(width="12em"))

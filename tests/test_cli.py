@@ -7,9 +7,10 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
-from medmeta_lite import cli, interview
+from medmeta_lite import cli, interview, quiz
 
 
 def run(tmp_path, *arguments, stdin="", home=None):
@@ -24,10 +25,14 @@ def stored(tmp_path):
 
 
 def test_quiz_scores_answers_and_records_progress(tmp_path):
-    # Both checks of notebook 02 are multiple choice with option 2 correct, whatever the order.
-    assert [q.check.correct for q in interview.questions(notebook="02_meta_learning_vs_transfer")] == [1, 1]
+    # Both checks of notebook 02 are multiple choice. The quiz asks them in the order --seed 0 draws and
+    # shows each one's options shuffled: type the number under which the right option appears.
+    questions = interview.questions(notebook="02_meta_learning_vs_transfer")
+    asked = [questions[index] for index in np.random.default_rng(0).permutation(len(questions))]
+    numbers = [quiz.option_order(question).index(question.check.correct) + 1 for question in asked]
+    assert len(set(numbers)) == 2  # distinct numbers: answering in the wrong order would fail
     completed = run(tmp_path, "quiz", "--notebook", "02_meta_learning_vs_transfer", "--seed", "0",
-                    stdin="9\nabc\n2\n2\n")
+                    stdin="9\nabc\n" + "".join(f"{number}\n" for number in numbers))
     assert completed.returncode == 0, completed.stderr
     assert "Please type a number from 1 to 4." in completed.stdout
     assert completed.stdout.count("Correct.") == 2
