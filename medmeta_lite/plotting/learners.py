@@ -245,10 +245,12 @@ class KerasSnapshots:
 
 
 def keras_snapshots(X, y, *, hidden_units_options=(1, 4, 16), checkpoints=(10, 50, 200),
-                    learning_rate: float = 0.05, random_state=0) -> KerasSnapshots:
+                    learning_rate: float = 0.05, X_grid=None, random_state=0) -> KerasSnapshots:
     """Train one network per width for ``max(checkpoints)`` epochs, recording predictions along the way.
 
     This is the slow part of the Keras widget (a few seconds); the widget's callback only plots.
+    ``X_grid`` (default: 60 points spanning ``X``) are the inputs where predictions are recorded; reach
+    beyond the training range to show how each model extrapolates.
 
     Examples
     --------
@@ -260,7 +262,9 @@ def keras_snapshots(X, y, *, hidden_units_options=(1, 4, 16), checkpoints=(10, 5
     from medmeta_lite.keras_learner import KerasRegressor, fit_with_snapshots
 
     X = np.asarray(X, dtype=float)
-    X_grid = np.linspace(X.min(), X.max(), 60).reshape(-1, 1)
+    if X_grid is None:
+        X_grid = np.linspace(X.min(), X.max(), 60)
+    X_grid = np.asarray(X_grid, dtype=float).reshape(-1, 1)
     predictions, histories = {}, {}
     for hidden_units in hidden_units_options:
         model = KerasRegressor(hidden_units=hidden_units, epochs=max(checkpoints),
@@ -272,7 +276,8 @@ def keras_snapshots(X, y, *, hidden_units_options=(1, 4, 16), checkpoints=(10, 5
                           histories, LinearRegression().fit(X, y).predict(X_grid))
 
 
-def plot_keras_fit(snapshots: KerasSnapshots, hidden_units: int, epochs: int, X, y) -> Figure:
+def plot_keras_fit(snapshots: KerasSnapshots, hidden_units: int, epochs: int, X, y, *, X_held_out=None,
+                   y_held_out=None) -> Figure:
     """A Keras network's fit after ``epochs`` epochs next to the closed form, and its loss curve.
 
     Parameters
@@ -282,6 +287,8 @@ def plot_keras_fit(snapshots: KerasSnapshots, hidden_units: int, epochs: int, X,
     hidden_units, epochs : int
     X, y : ndarray
         The training data that the snapshots were trained on.
+    X_held_out, y_held_out : ndarray, optional
+        Held-out points, drawn as crosses (with a snapshot grid that reaches them, they show extrapolation).
 
     Returns
     -------
@@ -300,6 +307,9 @@ def plot_keras_fit(snapshots: KerasSnapshots, hidden_units: int, epochs: int, X,
                          f"{snapshots.hidden_units_options} and {snapshots.checkpoints}")
     figure, (left, right) = new_figure(2, width=4.6, height=3.4)
     left.scatter(np.ravel(X), y, color=colour("member"), s=18, label="training points")
+    if X_held_out is not None:
+        left.scatter(np.ravel(X_held_out), y_held_out, color="black", marker="x", s=28,
+                     label="held-out points")
     left.plot(snapshots.X_grid, snapshots.linear_predictions, color="black", linestyle=":",
               label="closed form")
     left.plot(snapshots.X_grid, snapshots.predictions[hidden_units, epochs], color=colour("transfer"),

@@ -94,7 +94,7 @@ def learning_rate_explorer(learning_rate: float = 0.1, n_iter: int = 200, random
                                  **_slider_options()))
 
 
-def keras_explorer(snapshots: KerasSnapshots, X, y):
+def keras_explorer(snapshots: KerasSnapshots, X, y, *, X_held_out=None, y_held_out=None):
     """Sliders over a precomputed grid of Keras fits (width x epochs); each move only redraws.
 
     Parameters
@@ -103,6 +103,8 @@ def keras_explorer(snapshots: KerasSnapshots, X, y):
         From :func:`medmeta_lite.plotting.learners.keras_snapshots` (the training happens there).
     X, y : ndarray
         The training data of the snapshots.
+    X_held_out, y_held_out : ndarray, optional
+        Held-out points to draw as crosses.
 
     Examples
     --------
@@ -115,7 +117,7 @@ def keras_explorer(snapshots: KerasSnapshots, X, y):
     view = FigureView(plot_keras_fit)
 
     def draw(hidden_units, epochs):
-        view.show(snapshots, hidden_units, epochs, X, y)
+        view.show(snapshots, hidden_units, epochs, X, y, X_held_out=X_held_out, y_held_out=y_held_out)
 
     return widgets.interactive(
         draw,
