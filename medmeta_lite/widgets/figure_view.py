@@ -100,6 +100,43 @@ class FigureView:
         self.layouts[shape] = [axes.get_position(original=True) for axes in figure.axes]
 
 
+def figure_explorer(plot: Callable[..., Figure], **controls):
+    """``ipywidgets.interactive`` over a plotting function, each change drawn through one :class:`FigureView`.
+
+    Parameters
+    ----------
+    plot : callable
+        Returns a new figure; every argument is passed by name.
+    **controls
+        One entry per argument of ``plot``: a widget (a slider, a menu) or ``ipywidgets.fixed(value)`` for
+        an argument that does not change. Widgets appear in the order given.
+
+    Returns
+    -------
+    ipywidgets.interactive
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> import ipywidgets as widgets
+    >>> from medmeta_lite.plotting.style import new_figure
+    >>> def plot(slope, title):
+    ...     figure, axes = new_figure()
+    ...     axes.plot([0, 1], [0, slope])
+    ...     axes.set_title(title)
+    ...     return figure
+    >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter the first draw prints its repr
+    ...     explorer = figure_explorer(plot, slope=widgets.FloatSlider(value=1.0, description="slope"),
+    ...                                title=widgets.fixed("a line"))
+    >>> [child.description for child in explorer.children[:1]]
+    ['slope']
+    """
+    import ipywidgets as widgets
+
+    view = FigureView(plot)
+    return widgets.interactive(lambda **values: view.show(**values), **controls)
+
+
 class _ReusingCanvas(FigureCanvasAgg):
     """An Agg canvas that draws into a renderer kept from earlier figures of the same pixel size.
 

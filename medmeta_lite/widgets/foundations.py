@@ -12,7 +12,7 @@ import functools
 import ipywidgets as widgets
 
 from medmeta_lite.plotting import foundations
-from medmeta_lite.widgets.figure_view import FigureView
+from medmeta_lite.widgets.figure_view import figure_explorer
 
 _LAYOUT = {"width": "480px"}
 
@@ -37,13 +37,9 @@ def shots_explorer(demo: dict, n_shots: int = 3, *, target: float | None = None)
     >>> explorer.children[0].description
     'shots'
     """
-    view = FigureView(foundations.plot_shots_demo)
-
-    def draw(n_shots):
-        view.show(demo, n_shots, target=target)
-
     slider = _selection_slider([int(value) for value in demo["shots"]], n_shots, "shots")
-    return widgets.interactive(draw, n_shots=slider)
+    return figure_explorer(foundations.plot_shots_demo, demo=widgets.fixed(demo), n_shots=slider,
+                           target=widgets.fixed(target))
 
 
 def transfer_explorer(demo: dict, distance: float = 0.5):
@@ -58,14 +54,9 @@ def transfer_explorer(demo: dict, distance: float = 0.5):
     >>> explorer.children[0].description
     'distance from source'
     """
-    view = FigureView(foundations.plot_transfer)
-
-    def draw(distance):
-        view.show(demo, distance)
-
     slider = _selection_slider([float(value) for value in demo["distances"]], distance,
                                "distance from source", lambda value: f"{value:.2f}")
-    return widgets.interactive(draw, distance=slider)
+    return figure_explorer(foundations.plot_transfer, demo=widgets.fixed(demo), distance=slider)
 
 
 def shift_explorer(demo: dict, shift: float = 1.0):
@@ -80,14 +71,9 @@ def shift_explorer(demo: dict, shift: float = 1.0):
     >>> explorer.children[0].description
     'shift'
     """
-    view = FigureView(foundations.plot_shift)
-
-    def draw(shift):
-        view.show(demo, shift)
-
     slider = _selection_slider([float(value) for value in demo["shifts"]], shift, "shift",
                                lambda value: f"{value:+.0f}")
-    return widgets.interactive(draw, shift=slider)
+    return figure_explorer(foundations.plot_shift, demo=widgets.fixed(demo), shift=slider)
 
 
 def warm_start_explorer(demo: dict, n_history: int = 20):
@@ -102,13 +88,8 @@ def warm_start_explorer(demo: dict, n_history: int = 20):
     >>> explorer.children[0].description
     'earlier tasks'
     """
-    view = FigureView(foundations.plot_warm_start)
-
-    def draw(n_history):
-        view.show(demo, n_history)
-
     slider = _selection_slider([int(value) for value in demo["n_history_grid"]], n_history, "earlier tasks")
-    return widgets.interactive(draw, n_history=slider)
+    return figure_explorer(foundations.plot_warm_start, demo=widgets.fixed(demo), n_history=slider)
 
 
 def episode_explorer(demo: dict, *, style: str = "standard", n_shots: int | None = None,
@@ -126,17 +107,13 @@ def episode_explorer(demo: dict, *, style: str = "standard", n_shots: int | None
     >>> [child.description for child in explorer.children[:3]]
     ['style', 'shots', 'model']
     """
-    view = FigureView(foundations.plot_episode_example)
-
-    def draw(style, n_shots, model):
-        view.show(demo, style=style, n_shots=n_shots, model=model)
-
     n_shots = demo["shots"][0] if n_shots is None else n_shots
     model = demo["models"][-1] if model is None else model
     style_menu = widgets.Dropdown(options=list(demo["styles"]), value=style, description="style")
     shots_slider = _selection_slider(list(demo["shots"]), n_shots, "shots")
     model_menu = widgets.Dropdown(options=list(demo["models"]), value=model, description="model")
-    return widgets.interactive(draw, style=style_menu, n_shots=shots_slider, model=model_menu)
+    return figure_explorer(foundations.plot_episode_example, demo=widgets.fixed(demo), style=style_menu,
+                           n_shots=shots_slider, model=model_menu)
 
 
 def meta_overfitting_explorer(demo: dict, diversity: float = 0.1):
@@ -152,14 +129,9 @@ def meta_overfitting_explorer(demo: dict, diversity: float = 0.1):
     >>> explorer.children[0].description
     'training diversity'
     """
-    view = FigureView(foundations.plot_meta_overfitting)
-
-    def draw(diversity):
-        view.show(demo, diversity)
-
     slider = _selection_slider([float(value) for value in demo["diversities"]], diversity,
                                "training diversity", lambda value: f"{value:g}")
-    return widgets.interactive(draw, diversity=slider)
+    return figure_explorer(foundations.plot_meta_overfitting, demo=widgets.fixed(demo), diversity=slider)
 
 
 def label_savings_explorer(demo: dict, target: float = 0.6):
@@ -174,15 +146,10 @@ def label_savings_explorer(demo: dict, target: float = 0.6):
     >>> explorer.children[0].description
     'target error'
     """
-    view = FigureView(foundations.plot_label_savings)
-
-    def draw(target):
-        view.show(demo, target)
-
     slider = widgets.FloatSlider(value=target, min=0.45, max=0.85, step=0.01, description="target error",
                                  continuous_update=False, readout_format=".2f",
                                  layout=widgets.Layout(**_LAYOUT), style={"description_width": "initial"})
-    return widgets.interactive(draw, target=slider)
+    return figure_explorer(foundations.plot_label_savings, demo=widgets.fixed(demo), target=slider)
 
 
 def _pixel_nearest_centroid():

@@ -12,7 +12,7 @@ import functools
 import ipywidgets as widgets
 
 from medmeta_lite.plotting import images as image_plots
-from medmeta_lite.widgets.figure_view import FigureView
+from medmeta_lite.widgets.figure_view import figure_explorer
 
 _LAYOUT = {"width": "420px"}
 
@@ -44,19 +44,15 @@ def ways_shots_explorer(grid: dict, n_ways: int | None = None, n_shots: int | No
     n_ways = ways_values[-1] if n_ways is None else n_ways
     n_shots = shots_values[len(shots_values) // 2] if n_shots is None else n_shots
 
-    view = FigureView(image_plots.plot_ways_shots)
-
-    def draw(n_ways, n_shots):
-        view.show(grid, n_ways, n_shots)
-
     def slider(values, value, description):
         return widgets.SelectionSlider(options=[(str(item), item) for item in values],
                                        value=min(values, key=lambda item: abs(item - value)),
                                        description=description, continuous_update=False,
                                        layout=widgets.Layout(**_LAYOUT))
 
-    return widgets.interactive(draw, n_ways=slider(ways_values, n_ways, "ways"),
-                               n_shots=slider(shots_values, n_shots, "shots"))
+    return figure_explorer(image_plots.plot_ways_shots, grid=widgets.fixed(grid),
+                           n_ways=slider(ways_values, n_ways, "ways"),
+                           n_shots=slider(shots_values, n_shots, "shots"))
 
 
 @functools.lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from medmeta_lite.plotting.learners import (
     plot_keras_fit,
     plot_loss_curve,
 )
-from medmeta_lite.widgets.figure_view import FigureView
+from medmeta_lite.widgets.figure_view import figure_explorer
 
 
 def _slider_options() -> dict:
@@ -52,17 +52,13 @@ def ensemble_explorer(n_estimators: int = 10, noise: float = 2.0, random_state: 
     >>> [child.description for child in explorer.children[:2]]
     ['members', 'noise']
     """
-    view = FigureView(plot_ensemble)
-
-    def draw(n_estimators, noise):
-        view.show(n_estimators, noise, random_state=random_state)
-
-    return widgets.interactive(
-        draw,
+    return figure_explorer(
+        plot_ensemble,
         n_estimators=widgets.IntSlider(value=n_estimators, min=1, max=50, description="members",
                                        **_slider_options()),
         noise=widgets.FloatSlider(value=noise, min=0.0, max=5.0, step=0.25, description="noise",
-                                  **_slider_options()))
+                                  **_slider_options()),
+        random_state=widgets.fixed(random_state))
 
 
 def learning_rate_explorer(learning_rate: float = 0.1, n_iter: int = 200, random_state: int = 0):
@@ -80,18 +76,14 @@ def learning_rate_explorer(learning_rate: float = 0.1, n_iter: int = 200, random
     """
     X, y = standardized_diabetes()
 
-    view = FigureView(plot_loss_curve)
-
-    def draw(learning_rate, n_iter):
-        view.show(learning_rate, n_iter, X, y, random_state=random_state)
-
-    return widgets.interactive(
-        draw,
+    return figure_explorer(
+        plot_loss_curve,
         learning_rate=widgets.FloatLogSlider(value=learning_rate, base=10, min=-3, max=0, step=0.05,
                                              readout_format=".3f", description="learning_rate",
                                              **_slider_options()),
         n_iter=widgets.IntSlider(value=n_iter, min=10, max=2000, step=10, description="n_iter",
-                                 **_slider_options()))
+                                 **_slider_options()),
+        X=widgets.fixed(X), y=widgets.fixed(y), random_state=widgets.fixed(random_state))
 
 
 def keras_explorer(snapshots: KerasSnapshots, X, y, *, X_held_out=None, y_held_out=None):
@@ -114,18 +106,16 @@ def keras_explorer(snapshots: KerasSnapshots, X, y, *, X_held_out=None, y_held_o
     >>> [child.description for child in explorer.children[:2]]
     ['hidden_units', 'epochs']
     """
-    view = FigureView(plot_keras_fit)
-
-    def draw(hidden_units, epochs):
-        view.show(snapshots, hidden_units, epochs, X, y, X_held_out=X_held_out, y_held_out=y_held_out)
-
-    return widgets.interactive(
-        draw,
+    return figure_explorer(
+        plot_keras_fit,
+        snapshots=widgets.fixed(snapshots),
         hidden_units=widgets.SelectionSlider(options=list(snapshots.hidden_units_options),
                                              value=snapshots.hidden_units_options[-1],
                                              description="hidden_units", **_slider_options()),
         epochs=widgets.SelectionSlider(options=list(snapshots.checkpoints), value=snapshots.checkpoints[-1],
-                                       description="epochs", **_slider_options()))
+                                       description="epochs", **_slider_options()),
+        X=widgets.fixed(X), y=widgets.fixed(y), X_held_out=widgets.fixed(X_held_out),
+        y_held_out=widgets.fixed(y_held_out))
 
 
 @functools.cache

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from medmeta_lite.datasets import load_toy_line
 from medmeta_lite.plotting.toy_line import line_fit_error, plot_line_guess
-from medmeta_lite.widgets.figure_view import FigureView
+from medmeta_lite.widgets.figure_view import figure_explorer
 
 
 def slope_explorer(initial_slope: float = 1.0):
@@ -24,15 +24,11 @@ def slope_explorer(initial_slope: float = 1.0):
     """
     line = load_toy_line()
 
-    view = FigureView(plot_line_guess)
-
-    def draw(slope):
-        view.show(slope, line)  # the title states the held-out error
-
     slider = widgets.FloatSlider(value=initial_slope, min=0.0, max=4.0, step=0.05, description="slope",
                                  continuous_update=False, readout_format=".2f",
                                  layout=widgets.Layout(width="480px"))
-    return widgets.interactive(draw, slope=slider)
+    # the figure's title states the held-out error
+    return figure_explorer(plot_line_guess, slope=slider, line=widgets.fixed(line))
 
 
 @functools.cache
