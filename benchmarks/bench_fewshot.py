@@ -20,29 +20,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-
-from medmeta_lite.episodes import (  # noqa: E402
-    N_EVALUATION_EPISODES,
-    AdaptedEpisodeClassifier,
-    EpisodeSampler,
-    evaluate_episodes,
-)
-from medmeta_lite.fine_tuning import FineTuningClassifier, PixelNearestCentroid, ScratchClassifier  # noqa: E402
-from medmeta_lite.medmnist import load_medmnist  # noqa: E402
-from medmeta_lite.protonets import (  # noqa: E402
-    DEFAULT_PRETRAINED_FILE,
-    load_default_models,
-    train_default_models,
-)
-from medmeta_lite.synthetic_images import load_synthetic_split  # noqa: E402
+from medmeta_lite.data.medmnist import load_medmnist
+from medmeta_lite.data.synthetic_images import load_synthetic_split
+from medmeta_lite.defaults.fewshot import DEFAULT_PRETRAINED_FILE, load_fewshot_models, train_fewshot_models
+from medmeta_lite.fewshot.adapted import AdaptedEpisodeClassifier
+from medmeta_lite.fewshot.episodes import EpisodeSampler
+from medmeta_lite.fewshot.evaluation import N_EVALUATION_EPISODES, evaluate_episodes
+from medmeta_lite.fewshot.fine_tuning import FineTuningClassifier, PixelNearestCentroid, ScratchClassifier
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SLOW_METHODS = ("fine-tuning (all layers)", "first-order maml")  # adapt one episode at a time
@@ -59,12 +47,12 @@ def _load_methods(retrain: bool, seed: int):
         import tempfile
 
         folder = Path(tempfile.mkdtemp())
-        report = train_default_models(folder, verbose=False)
+        report = train_fewshot_models(folder, verbose=False)
         seconds = {"protonet": report["protonet_seconds"], "fine-tuning": report["pretrained_seconds"],
                    "maml": report.get("maml_seconds")}
     else:
         folder, seconds = None, {"protonet": None, "fine-tuning": None, "maml": None}
-    models = load_default_models(folder)
+    models = load_fewshot_models(folder)
     all_layers = FineTuningClassifier.load(_pretrained_path(folder), fine_tune="all", n_fine_tune_steps=50)
     methods = {
         "protonet": (models["protonet"], seconds["protonet"]),
@@ -81,7 +69,7 @@ def _load_methods(retrain: bool, seed: int):
 
 
 def _pretrained_path(folder):
-    from medmeta_lite.datasets import data_dir
+    from medmeta_lite.data.bundled import data_dir
 
     return (folder or data_dir()) / DEFAULT_PRETRAINED_FILE
 
@@ -96,7 +84,7 @@ def _episode_pools(medmnist_root: Path, seed: int):
             splits = load_medmnist(flag, medmnist_root, file_name=file_name)
         except FileNotFoundError:
             print(f"# {name}: skipped, no {file_name or flag + '.npz'} in {medmnist_root} "
-                  f"(see medmeta_lite.medmnist.load_medmnist(download=True))", file=sys.stderr)
+                  f"(see medmeta_lite.data.medmnist.load_medmnist(download=True))", file=sys.stderr)
             continue
         images, labels = splits.pooled()  # cross-domain: the whole target dataset is the meta-test pool
         yield name, images, labels, n_ways, n_shots

@@ -14,7 +14,7 @@ import time
 import numpy as np
 from sklearn import linear_model
 
-from medmeta_lite.linear import LinearRegression
+from medmeta_lite.learners.linear import LinearRegression
 
 
 def paired_fit_times(X, y, repeats: int) -> tuple[list, list, object, object]:

@@ -24,16 +24,14 @@ import platform
 import statistics
 import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import numpy as np
 
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-
-from medmeta_lite.maml import MAML, _loss_per_task  # noqa: E402
-from medmeta_lite.pretrained import PretrainedBaseline  # noqa: E402
-from medmeta_lite.reptile import Reptile  # noqa: E402
-from medmeta_lite.tasks import SinusoidTaskSampler  # noqa: E402
+from medmeta_lite.backend import tf
+from medmeta_lite.data.tasks import SinusoidTaskSampler
+from medmeta_lite.gradmeta.baselines import PretrainedBaseline
+from medmeta_lite.gradmeta.maml import MAML
+from medmeta_lite.gradmeta.ops import loss_per_task
+from medmeta_lite.gradmeta.reptile import Reptile
 
 TRAIN_SEED, EVAL_SEED, INIT_SEED = 0, 1234, 42
 N_EVAL_TASKS, N_EVAL_QUERIES, N_SHOTS, EVAL_LR = 600, 100, 10, 0.01
@@ -52,13 +50,13 @@ class TaskLoopMAML(MAML):
                     with tf.GradientTape() as tape:
                         tape.watch(weights)
                         outputs = self.network_.apply(weights, X_support[task])[None]
-                        loss = _loss_per_task(outputs, y_support[task][None], self.loss)[0]
+                        loss = loss_per_task(outputs, y_support[task][None], self.loss)[0]
                     gradients = tape.gradient(loss, weights)
                     if self.first_order:
                         gradients = [tf.stop_gradient(gradient) for gradient in gradients]
                     weights = [w - self.inner_lr * g for w, g in zip(weights, gradients, strict=True)]
                 outputs = self.network_.apply(weights, X_query[task])[None]
-                losses.append(_loss_per_task(outputs, y_query[task][None], self.loss)[0])
+                losses.append(loss_per_task(outputs, y_query[task][None], self.loss)[0])
             meta_loss = tf.add_n(losses) / self.meta_batch_size
         return meta_loss, outer_tape.gradient(meta_loss, self._variables)
 

@@ -1,28 +1,35 @@
 """medmeta_lite: the helper package of the medmeta-lite workbook on meta-learning for medical imaging.
 
-Learners follow scikit-learn's ``fit``/``predict`` contract; meta-learners follow the same contract at the
-level of tasks. TensorFlow is imported only by the modules that need it (``keras_learner``, ``maml``, ...),
-never by this file.
+The package has one subpackage per part, from the bottom layer up (a module imports only from its own
+part and from the parts above it in this list):
+
+- ``validation``, ``serialization``, ``backend``, ``reproducibility``: checks, the model file format, the
+  lazy TensorFlow import and seeding, used everywhere;
+- ``data``: bundled files, tasks, MedMNIST, synthetic images, preprocessing;
+- ``learners``: scikit-learn-style base learners; ``priors``: meta-learning without neural networks;
+- ``gradmeta``: MAML, first-order MAML, Reptile and their shared operations;
+- ``fewshot``: episodes, the evaluation protocol, ProtoNet and the fine-tuning baselines;
+- ``interview``: the bilingual question bank and trainer;
+- ``defaults``: the committed models; ``experiments``: computations the notebooks share;
+- ``plotting``: figures; ``widgets``: ipywidgets front ends; ``workbook``: runs the notebooks.
+
+TensorFlow is imported on first use (see :mod:`medmeta_lite.backend`), never by ``import medmeta_lite``.
 """
 
-import os
-
-# TensorFlow reads these once, when it is first imported (lazily, by the modules that need it). Set here,
-# they keep its start-up log out of the notebooks (a red box of oneDNN and CPU-feature lines) and keep its
-# CPU kernels deterministic, however JupyterLab was started; a value the user set wins.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-from medmeta_lite.averaging import AveragingMetaLearner  # noqa: E402
-from medmeta_lite.episodes import EpisodeSampler, evaluate_episodes  # noqa: E402
-from medmeta_lite.gradient import GradientDescentRegressor  # noqa: E402
-from medmeta_lite.linear import LinearRegression  # noqa: E402
-from medmeta_lite.meta_prior import MetaLearnedPrior, RidgeAroundPrior  # noqa: E402
-from medmeta_lite.reproducibility import set_seed, show_versions, versions  # noqa: E402
-from medmeta_lite.synthetic_images import load_synthetic_split, make_synthetic_images  # noqa: E402
-from medmeta_lite.tasks import LinearTaskSampler, SinusoidTaskSampler, Task, TaskSampler  # noqa: E402
-
 __version__ = "0.1.0"
+
+from medmeta_lite.data import (  # noqa: E402
+    LinearTaskSampler,
+    SinusoidTaskSampler,
+    Task,
+    TaskSampler,
+    load_synthetic_split,
+    make_synthetic_images,
+)
+from medmeta_lite.fewshot import EpisodeSampler, evaluate_episodes  # noqa: E402
+from medmeta_lite.learners import AveragingMetaLearner, GradientDescentRegressor, LinearRegression  # noqa: E402
+from medmeta_lite.priors import MetaLearnedPrior, RidgeAroundPrior  # noqa: E402
+from medmeta_lite.reproducibility import set_seed, show_versions, versions  # noqa: E402
 
 __all__ = [
     "AveragingMetaLearner",

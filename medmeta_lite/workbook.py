@@ -17,6 +17,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+import papermill
+from nbconvert import HTMLExporter
+
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
 
@@ -82,7 +86,6 @@ def run_papermill(source: Path, output: Path, parameters: dict | None = None, ti
     notebook crashes a flawed answer on purpose); such a cell still runs and the notebook goes on, so
     only errors in untagged cells are raised again.
     """
-    import papermill
 
     try:
         papermill.execute_notebook(str(source), str(output), parameters=parameters or {},
@@ -98,8 +101,6 @@ def run_papermill(source: Path, output: Path, parameters: dict | None = None, ti
 
 
 def _html_exporter(offline_widgets: bool):
-    from nbconvert import HTMLExporter
-
     if offline_widgets:
         return HTMLExporter(widget_renderer_url="_static/embed-amd.js", require_js_url="_static/require.js")
     return HTMLExporter()
@@ -112,8 +113,6 @@ def execute_notebook(source: Path, output_dir: Path, parameters: dict | None = N
     Parameters that the notebook's ``parameters`` cell does not define are ignored, so one set of
     overrides can be passed to the whole workbook.
     """
-    import nbformat
-    import papermill
 
     notebook_out = output_dir / "notebooks" / source.name
     notebook_out.parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from medmeta_lite.automl import (
+from medmeta_lite.data.tasks import Task
+from medmeta_lite.priors.warm_start import (
     WarmStartSearch,
     configuration_errors,
     meta_features,
@@ -11,7 +12,6 @@ from medmeta_lite.automl import (
     random_search_expected_evaluations,
     sample_curve_tasks,
 )
-from medmeta_lite.tasks import Task
 
 
 def test_grid_and_tasks_shapes():

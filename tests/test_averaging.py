@@ -8,10 +8,10 @@ from hypothesis.extra.numpy import arrays
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from medmeta_lite.averaging import AveragingMetaLearner, EnsembleLosses
-from medmeta_lite.gradient import GradientDescentRegressor
-from medmeta_lite.linear import LinearRegression
-from medmeta_lite.tasks import LinearTaskSampler, Task
+from medmeta_lite.data.tasks import LinearTaskSampler, Task
+from medmeta_lite.learners.averaging import AveragingMetaLearner, EnsembleLosses
+from medmeta_lite.learners.gradient import GradientDescentRegressor
+from medmeta_lite.learners.linear import LinearRegression
 
 
 class ConstantRegressor(RegressorMixin, BaseEstimator):

@@ -10,12 +10,13 @@ import sys
 import numpy as np
 import pytest
 
-from medmeta_lite import cli, interview, quiz
+from medmeta_lite import interview
+from medmeta_lite.interview import cli, quiz
 
 
 def run(tmp_path, *arguments, stdin="", home=None):
     environment = dict(os.environ, MEDMETA_LITE_HOME=str(home or tmp_path / "home"), PYTHONIOENCODING="utf-8")
-    completed = subprocess.run([sys.executable, "-m", "medmeta_lite.cli", *arguments], input=stdin,
+    completed = subprocess.run([sys.executable, "-m", "medmeta_lite.interview.cli", *arguments], input=stdin,
                                capture_output=True, text=True, encoding="utf-8", env=environment, timeout=120)
     return completed
 

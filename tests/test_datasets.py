@@ -1,10 +1,10 @@
-"""Tests of the committed and bundled datasets."""
+"""Tests of the committed and bundled bundled."""
 
 import numpy as np
 import pytest
 
-from medmeta_lite import datasets
-from medmeta_lite.datasets import load_diabetes_tasks, load_toy_line, make_toy_line, write_toy_line
+from medmeta_lite.data import bundled
+from medmeta_lite.data.bundled import load_diabetes_tasks, load_toy_line, make_toy_line, write_toy_line
 
 
 def test_toy_line_has_no_held_out_point_in_training():
@@ -16,7 +16,7 @@ def test_toy_line_has_no_held_out_point_in_training():
 
 def test_committed_toy_line_matches_its_generator(tmp_path):
     regenerated = write_toy_line(tmp_path / "toy_line.csv").read_text()
-    assert regenerated == (datasets.data_dir() / "toy_line.csv").read_text()
+    assert regenerated == (bundled.data_dir() / "toy_line.csv").read_text()
 
 
 def test_toy_line_follows_y_equals_2x():
@@ -26,10 +26,10 @@ def test_toy_line_follows_y_equals_2x():
 
 def test_data_dir_override_and_missing_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("MEDMETA_LITE_DATA", str(tmp_path))
-    assert datasets.data_dir() == tmp_path
+    assert bundled.data_dir() == tmp_path
     monkeypatch.setenv("MEDMETA_LITE_DATA", str(tmp_path / "absent"))
     with pytest.raises(FileNotFoundError, match="MEDMETA_LITE_DATA"):
-        datasets.data_dir()
+        bundled.data_dir()
 
 
 @pytest.mark.parametrize("by, n_sites", [("age", 4), ("sex", 2)])

@@ -3,15 +3,14 @@
 import numpy as np
 import pytest
 
-from medmeta_lite.episodes import (
-    EpisodeBatch,
-    EpisodeSampler,
+from medmeta_lite.data.synthetic_images import META_TEST_CLASSES, META_TRAIN_CLASSES, make_synthetic_images
+from medmeta_lite.fewshot.episodes import EpisodeBatch, EpisodeSampler
+from medmeta_lite.fewshot.evaluation import (
     class_split_protocol,
     confidence_interval_95,
     dataset_split_protocol,
     evaluate_episodes,
 )
-from medmeta_lite.synthetic_images import META_TEST_CLASSES, META_TRAIN_CLASSES, make_synthetic_images
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +139,8 @@ def test_adapted_episode_classifier_with_a_functional_conv4(synthetic):
     pytest.importorskip("tensorflow")
     from types import SimpleNamespace
 
-    from medmeta_lite.episodes import AdaptedEpisodeClassifier
-    from medmeta_lite.networks import Conv4
+    from medmeta_lite.fewshot.adapted import AdaptedEpisodeClassifier
+    from medmeta_lite.gradmeta.networks import Conv4
 
     network = Conv4(n_ways=3, n_filters=4)
     weights = network.init_weights(np.random.default_rng(0))

@@ -3,15 +3,16 @@
 import numpy as np
 import pytest
 
-from medmeta_lite.episodes import EpisodeSampler, evaluate_episodes
-from medmeta_lite.fine_tuning import (
+from medmeta_lite.data.synthetic_images import load_synthetic_split
+from medmeta_lite.defaults.fewshot import DEFAULT_PRETRAINED_FILE
+from medmeta_lite.fewshot.episodes import EpisodeSampler
+from medmeta_lite.fewshot.evaluation import evaluate_episodes
+from medmeta_lite.fewshot.fine_tuning import (
     FineTuningClassifier,
     PixelNearestCentroid,
     ScratchClassifier,
     fit_softmax_heads,
 )
-from medmeta_lite.protonets import DEFAULT_PRETRAINED_FILE
-from medmeta_lite.synthetic_images import load_synthetic_split
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +79,9 @@ def test_fine_tuning_smoke(tiny_pretrained, meta_test_batch, tmp_path):
                                             episode.query_images)
         assert predicted.shape == (50,) and set(predicted.tolist()) <= set(range(5))
     tiny_pretrained.fine_tune = "head"
-    loaded = FineTuningClassifier.load(tiny_pretrained.save(tmp_path / "pretrained.npz"), n_fine_tune_steps=3)
+    loaded = FineTuningClassifier.load(tiny_pretrained.save(tmp_path / "pretrained.npz"))
+    assert loaded.get_params() == tiny_pretrained.get_params()
+    assert loaded.set_params(n_fine_tune_steps=3).n_fine_tune_steps == 3
     np.testing.assert_allclose(loaded.embed(episode.query_images),
                                tiny_pretrained.embed(episode.query_images), rtol=1e-5, atol=1e-5)
     tiny_pretrained.fine_tune = "everything"
@@ -92,8 +95,8 @@ def test_fine_tuning_smoke(tiny_pretrained, meta_test_batch, tmp_path):
 def test_committed_pretrained_backbone_transfers(repo_root, meta_test_batch):
     path = repo_root / "data" / DEFAULT_PRETRAINED_FILE
     if not path.is_file():
-        pytest.skip(f"data/{DEFAULT_PRETRAINED_FILE} not built yet: python -m medmeta_lite.protonets "
-                    "--train-defaults --out data/")
+        pytest.skip(f"data/{DEFAULT_PRETRAINED_FILE} not built yet: python -m medmeta_lite.defaults "
+                    "fewshot --out data/")
     model = FineTuningClassifier.load(path)
     assert evaluate_episodes(model, meta_test_batch).mean > evaluate_episodes(PixelNearestCentroid(),
                                                                               meta_test_batch).mean + 0.15

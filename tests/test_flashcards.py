@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medmeta_lite import flashcards
+from medmeta_lite.interview import flashcards
 
 DAY = datetime.date(2025, 3, 1)
 

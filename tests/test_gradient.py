@@ -8,12 +8,12 @@ from sklearn.datasets import load_diabetes
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from medmeta_lite.gradient import (
+from medmeta_lite.learners.gradient import (
     GradientDescentRegressor,
     largest_stable_learning_rate,
     mse_loss_and_gradient,
 )
-from medmeta_lite.linear import LinearRegression
+from medmeta_lite.learners.linear import LinearRegression
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from medmeta_lite import interview, quiz
+from medmeta_lite import interview
+from medmeta_lite.interview import quiz
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -142,7 +143,7 @@ def test_show_language_switch_and_id_selection():
 
 
 def _bank_copy():
-    return copy.deepcopy(interview._raw_bank())
+    return copy.deepcopy(interview.raw_bank())
 
 
 @pytest.mark.parametrize(

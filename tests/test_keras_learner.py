@@ -12,8 +12,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils import estimator_checks
 
-from medmeta_lite.keras_learner import KerasRegressor, fit_with_snapshots
-from medmeta_lite.linear import LinearRegression
+from medmeta_lite.learners.keras_learner import KerasRegressor, fit_with_snapshots
+from medmeta_lite.learners.linear import LinearRegression
 
 pytest.importorskip("keras")
 
@@ -88,7 +88,7 @@ def test_silent_by_default_and_clonable(line, capsys):
 
 
 def test_importing_the_module_does_not_import_tensorflow():
-    code = ("import sys, medmeta_lite, medmeta_lite.keras_learner; "
+    code = ("import sys, medmeta_lite, medmeta_lite.learners.keras_learner; "
             "sys.exit(int('tensorflow' in sys.modules or 'keras' in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 

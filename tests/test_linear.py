@@ -6,7 +6,7 @@ from sklearn import linear_model
 from sklearn.datasets import load_diabetes
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from medmeta_lite.linear import LinearRegression
+from medmeta_lite.learners.linear import LinearRegression
 
 RTOL = 1e-8
 

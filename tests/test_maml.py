@@ -3,14 +3,16 @@
 import numpy as np
 import pytest
 
-tf = pytest.importorskip("tensorflow")
-
-from medmeta_lite.datasets import data_dir  # noqa: E402
-from medmeta_lite.maml import DEFAULT_FILES, MAML, _loss_per_task, measure_meta_gradient_cost  # noqa: E402
-from medmeta_lite.networks import MLP, Conv4  # noqa: E402
-from medmeta_lite.pretrained import PretrainedBaseline, SinusoidOracle  # noqa: E402
-from medmeta_lite.reptile import Reptile  # noqa: E402
-from medmeta_lite.tasks import SinusoidTaskSampler  # noqa: E402
+from medmeta_lite.backend import tf
+from medmeta_lite.data.bundled import data_dir
+from medmeta_lite.data.tasks import SinusoidTaskSampler
+from medmeta_lite.defaults.sinusoid import SINUSOID_FILES
+from medmeta_lite.experiments.meta_gradient_cost import measure_meta_gradient_cost
+from medmeta_lite.gradmeta.baselines import PretrainedBaseline, SinusoidOracle
+from medmeta_lite.gradmeta.maml import MAML
+from medmeta_lite.gradmeta.networks import MLP, Conv4
+from medmeta_lite.gradmeta.ops import loss_per_task
+from medmeta_lite.gradmeta.reptile import Reptile
 
 TINY = MLP(layer_sizes=(1, 4, 1))
 
@@ -19,9 +21,7 @@ def _prepared_maml(first_order, n_inner_steps=2, inner_lr=0.1):
     """A float64 MAML on a tiny network with its variables created, plus one meta-batch of 3 tasks."""
     maml = MAML(network=TINY, dtype="float64", inner_lr=inner_lr, n_inner_steps=n_inner_steps,
                 meta_batch_size=3, first_order=first_order, jit_compile=False, random_state=0)
-    sampler = SinusoidTaskSampler(random_state=0)
-    _, first_batch = maml._start(sampler, 1, 5, 5)
-    return maml, maml._cast(first_batch)
+    return maml, maml.initialize(SinusoidTaskSampler(random_state=0).sample_batch(3, 5, 5))
 
 
 def _flat(tensors):
@@ -29,13 +29,13 @@ def _flat(tensors):
 
 
 def _task_loss(weights, X, y):
-    return _loss_per_task(TINY.apply(weights, X)[None], y[None], "mse")[0]
+    return loss_per_task(TINY.apply(weights, X)[None], y[None], "mse")[0]
 
 
 def test_second_order_meta_gradient_matches_finite_differences():
     maml, batch = _prepared_maml(first_order=False)
-    theta = [v.numpy() for v in maml._variables]
-    _, gradient = maml._meta_gradient(*batch)
+    theta = [v.numpy() for v in maml.variables_]
+    _, gradient = maml.meta_gradient(*batch)
     analytic = _flat(gradient)
     numeric, epsilon = [], 1e-6
     for index, weight in enumerate(theta):
@@ -44,9 +44,9 @@ def test_second_order_meta_gradient_matches_finite_differences():
             for sign in (1, -1):
                 shifted = [w.copy() for w in theta]
                 shifted[index][position] += sign * epsilon
-                for variable, value in zip(maml._variables, shifted, strict=True):
+                for variable, value in zip(maml.variables_, shifted, strict=True):
                     variable.assign(value)
-                values.append(float(maml._meta_gradient(*batch)[0]))
+                values.append(float(maml.meta_gradient(*batch)[0]))
             numeric.append((values[0] - values[1]) / (2 * epsilon))
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
 
@@ -57,7 +57,7 @@ def test_first_order_drops_exactly_the_hessian_term():
     second, batch = _prepared_maml(first_order=False, n_inner_steps=1, inner_lr=inner_lr)
     first, _ = _prepared_maml(first_order=True, n_inner_steps=1, inner_lr=inner_lr)
     X_support, y_support, X_query, y_query = batch
-    theta = [tf.constant(v.numpy()) for v in second._variables]
+    theta = [tf.constant(v.numpy()) for v in second.variables_]
     manual_first, hessian_term = [], []
     for task in range(3):
         with tf.GradientTape() as tape:
@@ -77,8 +77,8 @@ def test_first_order_drops_exactly_the_hessian_term():
                                                                    strict=True)])
         manual_first.append(_flat(v))
         hessian_term.append(-inner_lr * _flat(outer.gradient(dot, theta)))
-    fomaml = _flat(first._meta_gradient(*batch)[1])
-    maml = _flat(second._meta_gradient(*batch)[1])
+    fomaml = _flat(first.meta_gradient(*batch)[1])
+    maml = _flat(second.meta_gradient(*batch)[1])
     np.testing.assert_allclose(fomaml, np.mean(manual_first, axis=0), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(maml - fomaml, np.mean(hessian_term, axis=0), rtol=1e-8, atol=1e-12)
     assert np.abs(maml - fomaml).max() > 1e-4  # the dropped term is not negligible here
@@ -87,18 +87,19 @@ def test_first_order_drops_exactly_the_hessian_term():
 def test_first_meta_update_is_an_adam_step():
     """Adam's first step moves every weight by meta_lr * g / (|g| + eps)."""
     maml, batch = _prepared_maml(first_order=False)
-    theta = _flat([v.numpy() for v in maml._variables])
-    gradient = _flat(maml._meta_gradient(*batch)[1])
-    fitted = MAML(network=TINY, dtype="float64", inner_lr=0.1, n_inner_steps=2, meta_batch_size=3,
-                  jit_compile=False, random_state=0).fit(SinusoidTaskSampler(random_state=0), 1, 5, 5)
+    theta = _flat([v.numpy() for v in maml.variables_])
+    gradient = _flat(maml.meta_gradient(*batch)[1])
+    fitted = MAML(network=TINY, dtype="float64", inner_lr=0.1, n_inner_steps=2, meta_batch_size=3, n_meta_iter=1,
+                  n_shots=5, n_queries=5, jit_compile=False, random_state=0).fit(SinusoidTaskSampler(random_state=0))
     np.testing.assert_allclose(_flat(fitted.meta_parameters_),
                                theta - 0.001 * gradient / (np.abs(gradient) + 1e-8), atol=1e-12)
 
 
 def test_reptile_moves_towards_the_average_adapted_weights():
     reptile = Reptile(network=TINY, dtype="float64", inner_lr=0.05, meta_lr=0.5, n_inner_steps=2,
-                      meta_batch_size=2, anneal_meta_lr=False, jit_compile=False, random_state=3)
-    reptile.fit(SinusoidTaskSampler(random_state=1), n_meta_iter=1, n_shots=4, n_queries=6)
+                      meta_batch_size=2, n_meta_iter=1, n_shots=4, n_queries=6, anneal_meta_lr=False,
+                      jit_compile=False, random_state=3)
+    reptile.fit(SinusoidTaskSampler(random_state=1))
     theta = TINY.init_weights(np.random.default_rng(3), dtype="float64")
     batch = SinusoidTaskSampler(random_state=1).sample_batch(2, 4, 6)
     X = np.concatenate([batch["X_support"], batch["X_query"]], axis=1)
@@ -117,26 +118,26 @@ def test_reptile_moves_towards_the_average_adapted_weights():
 
 
 def test_xla_and_plain_graphs_train_the_same_model():
-    models = [MAML(meta_batch_size=5, jit_compile=jit, random_state=0).fit(
-        SinusoidTaskSampler(random_state=0), n_meta_iter=20) for jit in (True, False)]
+    models = [MAML(meta_batch_size=5, n_meta_iter=20, jit_compile=jit, random_state=0).fit(
+        SinusoidTaskSampler(random_state=0)) for jit in (True, False)]
     xla, plain = (_flat(model.meta_parameters_) for model in models)
     np.testing.assert_allclose(xla, plain, atol=1e-5)
     np.testing.assert_allclose(models[0].history_, models[1].history_, rtol=1e-4)
 
 
-def test_same_seeds_give_the_same_history_with_or_without_a_progress_bar(capsys):
-    histories = [MAML(meta_batch_size=4, jit_compile=False, random_state=1).fit(
-        SinusoidTaskSampler(random_state=2), n_meta_iter=5, progress=progress).history_
-        for progress in (False, True)]
+def test_same_seeds_give_the_same_history_with_or_without_a_callback():
+    calls = []
+    histories = [MAML(meta_batch_size=4, n_meta_iter=45, jit_compile=False, random_state=1).fit(
+        SinusoidTaskSampler(random_state=2), callback=callback).history_ for callback in (None, calls.append)]
     np.testing.assert_array_equal(*histories)
-    assert "MAML" in capsys.readouterr().err  # tqdm writes its bar to stderr
+    assert calls == [20, 40, 45]  # once per compiled chunk of 20 meta-iterations
 
 
 @pytest.fixture(scope="module")
 def committed():
     folder = data_dir()
     classes = {"maml": MAML, "fomaml": MAML, "reptile": Reptile, "pretrained": PretrainedBaseline}
-    return {name: classes[name].load(folder / DEFAULT_FILES[name]) for name in classes}
+    return {name: classes[name].load(folder / SINUSOID_FILES[name]) for name in classes}
 
 
 def _curve(model, n_shots, n_tasks=300):
@@ -172,14 +173,16 @@ def test_adapt_returns_a_new_learner_and_leaves_the_meta_parameters(committed):
 
 @pytest.mark.parametrize("cls", [MAML, Reptile, PretrainedBaseline])
 def test_save_and_load_round_trip(cls, tmp_path):
-    model = cls(meta_batch_size=3, jit_compile=False, random_state=0).fit(SinusoidTaskSampler(random_state=0),
-                                                                          n_meta_iter=2)
+    model = cls(meta_batch_size=3, n_meta_iter=2, jit_compile=False,
+                random_state=0).fit(SinusoidTaskSampler(random_state=0))
     model.save(tmp_path / "model.npz")
     loaded = cls.load(tmp_path / "model.npz")
     X = np.linspace(-5, 5, 7)[:, None]
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     np.testing.assert_array_equal(loaded.history_, model.history_)
-    assert repr(loaded) == repr(model).replace("network='mlp'", "network=MLP(layer_sizes=(1, 40, 40, 1))")
+    saved, loaded_params = model.get_params(), loaded.get_params()
+    assert loaded_params.pop("network").get_config() == model.network_.get_config()
+    assert saved.pop("network") == "mlp" and loaded_params == saved
     with pytest.raises(ValueError, match="holds a"):
         (Reptile if cls is MAML else MAML).load(tmp_path / "model.npz")
 
@@ -216,7 +219,7 @@ def test_bad_inputs_are_value_errors_that_name_them(committed):
     with pytest.raises(TypeError, match="sample_batch"):
         MAML().fit([1, 2, 3])
     with pytest.raises(ValueError, match="n_meta_iter"):
-        MAML().fit(SinusoidTaskSampler(), n_meta_iter=-3)
+        MAML(n_meta_iter=-3).fit(SinusoidTaskSampler())
 
 
 class _BrightSquares:
@@ -241,8 +244,8 @@ class _BrightSquares:
 
 def test_conv4_with_cross_entropy_learns_image_tasks():
     maml = MAML(network=Conv4(n_ways=2, n_filters=8), loss="cross_entropy", inner_lr=0.1, meta_lr=0.01,
-                meta_batch_size=4, jit_compile=False, random_state=0)
-    maml.fit(_BrightSquares(), n_meta_iter=20, n_shots=2, n_queries=3)
+                meta_batch_size=4, n_meta_iter=20, n_shots=2, n_queries=3, jit_compile=False, random_state=0)
+    maml.fit(_BrightSquares())
     batch = _BrightSquares(random_state=1).sample_batch(10, 2, 5)
     accuracy = maml.accuracy_curve(batch, n_steps=3, inner_lr=0.1)
     assert accuracy.shape == (4,) and accuracy[3] >= 0.8
@@ -253,13 +256,13 @@ def test_conv4_with_cross_entropy_learns_image_tasks():
 
 
 def test_conv4_reads_episode_samplers_and_the_number_of_classes():
-    episodes = pytest.importorskip("medmeta_lite.episodes")
+    episodes = pytest.importorskip("medmeta_lite.fewshot.episodes")
     rng = np.random.default_rng(0)
     labels = np.repeat(np.arange(4), 6)
     images = rng.random((24, 16, 16)).astype("float32") + labels[:, None, None]
     sampler = episodes.EpisodeSampler(images, labels, n_ways=3, n_shots=1, n_queries=2, random_state=0)
-    maml = MAML(network="conv4", loss="cross_entropy", meta_batch_size=2, first_order=True,
-                jit_compile=False, random_state=0).fit(sampler, n_meta_iter=2)
+    maml = MAML(network="conv4", loss="cross_entropy", meta_batch_size=2, n_meta_iter=2, first_order=True,
+                jit_compile=False, random_state=0).fit(sampler)
     assert maml.network_.n_ways == 3 and maml.history_.shape == (2,)
     assert maml.adaptation_curve(sampler.sample_batch(3), n_steps=1).shape == (2,)
 
@@ -274,8 +277,8 @@ def test_meta_gradient_cost_grows_with_steps_only_for_second_order():
 
 
 def test_pretrained_baseline_fits_the_pooled_data_and_the_oracle_recovers_a_task():
-    baseline = PretrainedBaseline(meta_batch_size=10, jit_compile=False, random_state=0).fit(
-        SinusoidTaskSampler(random_state=0), n_meta_iter=200)
+    baseline = PretrainedBaseline(meta_batch_size=10, n_meta_iter=200, jit_compile=False, random_state=0).fit(
+        SinusoidTaskSampler(random_state=0))
     assert baseline.history_[-20:].mean() < baseline.history_[:20].mean()
     task = SinusoidTaskSampler(random_state=7).sample_task(n_shots=5, n_queries=100)
     oracle = SinusoidOracle().fit(task.X_support, task.y_support)

@@ -9,13 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from medmeta_lite.medmnist import (
-    KNOWN_SUBSETS,
-    OFFICIAL_MD5,
-    file_md5,
-    load_medmnist,
-    to_grayscale,
-)
+from medmeta_lite.data.medmnist import KNOWN_SUBSETS, OFFICIAL_MD5, file_md5, load_medmnist
+from medmeta_lite.data.preprocessing import to_grayscale
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_MEDMNIST = Path(REPO_ROOT).parent / "shared" / "data" / "medmnist"

@@ -5,8 +5,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.linear_model import Ridge
 
-from medmeta_lite.meta_prior import MetaLearnedPrior, RidgeAroundPrior, query_errors
-from medmeta_lite.tasks import LinearTaskSampler, Task
+from medmeta_lite.data.tasks import LinearTaskSampler, Task
+from medmeta_lite.priors.meta_prior import MetaLearnedPrior, RidgeAroundPrior, query_errors
 
 
 def _tasks(n_tasks=60, n_shots=5, n_queries=30, seed=0, **family):

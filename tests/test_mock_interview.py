@@ -7,35 +7,36 @@ import json
 
 import pytest
 
-from medmeta_lite import interview, mock_interview, progress
+from medmeta_lite import interview
+from medmeta_lite.interview import mock, progress
 from medmeta_lite.widgets import trainer
 
 
 def test_draw_questions_is_reproducible_filtered_and_distinct():
-    drawn = mock_interview.draw_questions(5, kind="concept", difficulty="medium", random_state=3)
-    assert drawn == mock_interview.draw_questions(5, kind="concept", difficulty="medium", random_state=3)
+    drawn = mock.draw_questions(5, kind="concept", difficulty="medium", random_state=3)
+    assert drawn == mock.draw_questions(5, kind="concept", difficulty="medium", random_state=3)
     assert len({question.id for question in drawn}) == 5
     assert all(q.kind == "concept" and q.difficulty == "medium" for q in drawn)
-    everything = mock_interview.draw_questions(len(interview.questions()), random_state=0)
+    everything = mock.draw_questions(len(interview.questions()), random_state=0)
     assert sorted(q.id for q in everything) == sorted(q.id for q in interview.questions())
 
 
 @pytest.mark.parametrize("n, message", [(0, "positive"), (True, "positive"), (10_000, "only")])
 def test_draw_questions_rejects_bad_counts(n, message):
     with pytest.raises(ValueError, match=message):
-        mock_interview.draw_questions(n)
+        mock.draw_questions(n)
 
 
 def test_suggest_checklist_uses_keywords_in_both_languages():
     question = interview.get_question("mlf-012")
-    assert mock_interview.suggest_checklist(question, "") == (False,) * 7
-    assert mock_interview.suggest_checklist(question, "trained twice per step", "en")[5]
-    assert mock_interview.suggest_checklist(question, "每一步训练两次", "zh")[5]
+    assert mock.suggest_checklist(question, "") == (False,) * 7
+    assert mock.suggest_checklist(question, "trained twice per step", "en")[5]
+    assert mock.suggest_checklist(question, "每一步训练两次", "zh")[5]
 
 
 def test_session_records_answers_and_summarizes_weak_topics():
     questions = [interview.get_question(question_id) for question_id in ("mlf-001", "maml-001", "maml-002")]
-    session = mock_interview.MockInterview(questions, lang="en", time_limit_s=60)
+    session = mock.MockInterview(questions, lang="en", time_limit_s=60)
     assert session.current.id == "mlf-001" and not session.finished
     session.record("mlf-001", "a", elapsed_s=30, covered=[True, True, True, False])
     session.record("maml-001", "b", elapsed_s=90, covered=[False, True, False, False])
@@ -52,7 +53,7 @@ def test_session_records_answers_and_summarizes_weak_topics():
 
 
 def test_session_validates_what_it_records():
-    session = mock_interview.MockInterview([interview.get_question("mlf-001")])
+    session = mock.MockInterview([interview.get_question("mlf-001")])
     with pytest.raises(ValueError, match="not part of this session"):
         session.record("maml-001", "", elapsed_s=1, covered=[True] * 4)
     with pytest.raises(ValueError, match="key points"):
@@ -60,24 +61,24 @@ def test_session_validates_what_it_records():
     with pytest.raises(ValueError, match="elapsed_s"):
         session.record("mlf-001", "", elapsed_s=-1, covered=[True] * 4)
     with pytest.raises(ValueError, match="at least one"):
-        mock_interview.MockInterview([])
+        mock.MockInterview([])
     with pytest.raises(ValueError, match="lang"):
-        mock_interview.MockInterview([interview.get_question("mlf-001")], lang="fr")
+        mock.MockInterview([interview.get_question("mlf-001")], lang="fr")
 
 
 @pytest.mark.parametrize("lang, title, weak", [("en", "# Mock interview summary", "## Weak topics"),
                                                ("zh", "# 模拟面试总结", "## 薄弱主题")])
 def test_summary_markdown_in_both_languages(lang, title, weak):
-    session = mock_interview.MockInterview([interview.get_question("fsm-001")], lang=lang, time_limit_s=10)
+    session = mock.MockInterview([interview.get_question("fsm-001")], lang=lang, time_limit_s=10)
     session.record("fsm-001", "x", elapsed_s=20, covered=[True, False, False, False])
-    markdown = mock_interview.summary_markdown(session.summarize())
+    markdown = mock.summary_markdown(session.summarize())
     assert markdown.startswith(title) and weak in markdown
     assert ("over time" if lang == "en" else "超时") in markdown
     assert interview.get_question("fsm-001").key_points.get(lang)[1] in markdown
-    in_a_notebook = mock_interview.summary_markdown(session.summarize(), heading_level=3)
+    in_a_notebook = mock.summary_markdown(session.summarize(), heading_level=3)
     assert in_a_notebook.startswith("##" + title) and "##" + weak in in_a_notebook
     with pytest.raises(ValueError, match="heading_level"):
-        mock_interview.summary_markdown(session.summarize(), heading_level=0)
+        mock.summary_markdown(session.summarize(), heading_level=0)
 
 
 def _children(box):

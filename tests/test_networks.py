@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-tf = pytest.importorskip("tensorflow")
-
-from medmeta_lite.networks import MLP, Conv4, mlp_apply, network_from_config  # noqa: E402
+from medmeta_lite.backend import tf
+from medmeta_lite.gradmeta.networks import MLP, Conv4, mlp_apply, network_from_config
 
 
 def test_mlp_initial_weights_follow_the_fan_in_bound():

@@ -15,7 +15,7 @@ def test_importing_the_package_does_not_import_tensorflow():
 
 
 def test_numpy_only_modules_do_not_import_tensorflow():
-    modules = ["medmeta_lite.datasets", "medmeta_lite.tasks", "medmeta_lite.workbook",
+    modules = ["medmeta_lite.data.bundled", "medmeta_lite.data.tasks", "medmeta_lite.workbook",
                "medmeta_lite.widgets.toy_line"]
     code = ("import importlib, sys\n"
             f"for name in {modules!r}: importlib.import_module(name)\n"

@@ -4,45 +4,46 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
+from medmeta_lite import experiments
 from medmeta_lite.plotting import foundations
 from medmeta_lite.widgets import foundations as foundation_widgets
 
 
 @pytest.fixture(scope="module")
 def shots_demo():
-    return foundations.make_shots_demo(n_tasks=40, shots=(1, 2, 5, 20), n_test_tasks=40, n_queries=30)
+    return experiments.make_shots_demo(n_tasks=40, shots=(1, 2, 5, 20), n_test_tasks=40, n_queries=30)
 
 
 def test_labels_to_reach():
-    assert foundations.labels_to_reach([1, 2, 5], [0.5, 0.2, 0.1], 0.2) == 2
-    assert foundations.labels_to_reach([1, 2, 5], [0.5, 0.4, 0.3], 0.2) is None
+    assert experiments.labels_to_reach([1, 2, 5], [0.5, 0.2, 0.1], 0.2) == 2
+    assert experiments.labels_to_reach([1, 2, 5], [0.5, 0.4, 0.3], 0.2) is None
 
 
 def test_shots_demo_meta_prior_needs_fewer_shots(shots_demo):
     assert shots_demo["meta-learned"][0] < 0.5 * shots_demo["scratch"][0]
     target = 0.2
-    meta = foundations.labels_to_reach(shots_demo["shots"], shots_demo["meta-learned"], target)
-    scratch = foundations.labels_to_reach(shots_demo["shots"], shots_demo["scratch"], target)
+    meta = experiments.labels_to_reach(shots_demo["shots"], shots_demo["meta-learned"], target)
+    scratch = experiments.labels_to_reach(shots_demo["shots"], shots_demo["scratch"], target)
     assert meta is not None and (scratch is None or meta < scratch)
     # with 20 shots the prior no longer matters
     assert shots_demo["meta-learned"][-1] == pytest.approx(shots_demo["scratch"][-1], rel=0.15)
 
 
 def test_demos_are_deterministic():
-    first = foundations.make_transfer_demo(n_tasks=20, n_target_tasks=10, random_state=3)
-    second = foundations.make_transfer_demo(n_tasks=20, n_target_tasks=10, random_state=3)
+    first = experiments.make_transfer_demo(n_tasks=20, n_target_tasks=10, random_state=3)
+    second = experiments.make_transfer_demo(n_tasks=20, n_target_tasks=10, random_state=3)
     assert np.array_equal(first["transfer"], second["transfer"])
 
 
 def test_transfer_demo_has_both_regimes():
-    demo = foundations.make_transfer_demo(n_tasks=60, n_target_tasks=100)
+    demo = experiments.make_transfer_demo(n_tasks=60, n_target_tasks=100)
     assert demo["transfer"][0] < demo["meta-learned"][0]
     assert demo["meta-learned"][-1] < demo["transfer"][-1]
     assert np.all(demo["scratch"] > demo["meta-learned"])
 
 
 def test_goals_demo_adaptation_and_shift():
-    demo = foundations.make_goals_demo(n_tasks=60, n_test_tasks=80)
+    demo = experiments.make_goals_demo(n_tasks=60, n_test_tasks=80)
     steps = list(demo["steps"])
     assert demo["meta_steps"][steps.index(1)] < demo["scratch_steps"][steps.index(10)]
     shifts = list(demo["shifts"])
@@ -51,7 +52,7 @@ def test_goals_demo_adaptation_and_shift():
 
 
 def test_meta_overfitting_demo_shows_gap_and_homogeneity_cost():
-    demo = foundations.make_meta_overfitting_demo(n_tasks_grid=(2, 64), diversities=(0.1, 0.5),
+    demo = experiments.make_meta_overfitting_demo(n_tasks_grid=(2, 64), diversities=(0.1, 0.5),
                                                   n_test_tasks=100, n_repeats=3)
     narrow, matched = demo["new"]
     assert demo["training"][1, 0] < demo["new"][1, 0]       # two tasks: meta-overfitting gap
@@ -61,15 +62,15 @@ def test_meta_overfitting_demo_shows_gap_and_homogeneity_cost():
 
 
 def test_label_savings_demo_saves_labels():
-    demo = foundations.make_label_savings_demo(shots=(2, 5, 20, 50), n_repeats=3)
+    demo = experiments.make_label_savings_demo(shots=(2, 5, 20, 50), n_repeats=3)
     assert demo["meta-learned"][0] < demo["scratch"][0]
-    meta = foundations.labels_to_reach(demo["shots"], demo["meta-learned"], 0.62)
-    scratch = foundations.labels_to_reach(demo["shots"], demo["scratch"], 0.62)
+    meta = experiments.labels_to_reach(demo["shots"], demo["meta-learned"], 0.62)
+    scratch = experiments.labels_to_reach(demo["shots"], demo["scratch"], 0.62)
     assert meta is not None and (scratch is None or meta < scratch)
 
 
 def test_warm_start_demo_saves_evaluations():
-    demo = foundations.make_warm_start_demo(n_history_grid=(10, 60), n_new_tasks=30)
+    demo = experiments.make_warm_start_demo(n_history_grid=(10, 60), n_new_tasks=30)
     assert demo["warm"].shape == (2, 30)
     assert np.median(demo["warm"][-1]) < np.median(demo["random"])
 

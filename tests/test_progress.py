@@ -13,7 +13,8 @@ import warnings
 
 import pytest
 
-from medmeta_lite import interview, progress, quiz
+from medmeta_lite import interview
+from medmeta_lite.interview import progress, quiz
 
 NOW = datetime.datetime(2025, 5, 1, 10, 30, tzinfo=datetime.timezone.utc)
 
@@ -91,7 +92,7 @@ def test_read_only_load_warns_and_leaves_a_corrupt_file_in_place(tmp_path):
 
 _WRITER = textwrap.dedent("""
     import sys
-    from medmeta_lite import progress
+    from medmeta_lite.interview import progress
     home = sys.argv[1]
     data = progress.empty_progress()
     iteration = 0

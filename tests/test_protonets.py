@@ -3,17 +3,18 @@
 import numpy as np
 import pytest
 
-from medmeta_lite.episodes import EpisodeSampler, evaluate_episodes
-from medmeta_lite.protonets import (
-    DEFAULT_PROTONET_FILE,
-    ProtoNet,
+from medmeta_lite.data.preprocessing import prepare_images
+from medmeta_lite.data.synthetic_images import load_synthetic_split
+from medmeta_lite.defaults.fewshot import DEFAULT_PROTONET_FILE
+from medmeta_lite.fewshot.embedding import (
     compute_prototypes,
     episode_prototypes,
-    prepare_images,
     prototypical_loss,
     squared_euclidean_distances,
 )
-from medmeta_lite.synthetic_images import load_synthetic_split
+from medmeta_lite.fewshot.episodes import EpisodeSampler
+from medmeta_lite.fewshot.evaluation import evaluate_episodes
+from medmeta_lite.fewshot.protonets import ProtoNet
 
 pytest.importorskip("tensorflow")
 
@@ -47,15 +48,16 @@ def test_prepare_images_standardises_and_adds_channel():
 @pytest.fixture(scope="module")
 def tiny_model():
     data = load_synthetic_split("meta_train", 10, random_state=0)
-    return ProtoNet(filters=8, random_state=0).fit(data.images, data.labels, n_meta_iter=4, n_ways=4,
-                                                     n_shots=2, n_queries=3)
+    return ProtoNet(filters=8, n_meta_iter=4, n_ways=4, n_shots=2, n_queries=3,
+                    random_state=0).fit(data.images, data.labels)
 
 
 def test_fit_smoke_and_history(tiny_model):
     assert len(tiny_model.history_["loss"]) == 4
     assert all(np.isfinite(tiny_model.history_["loss"]))
     assert tiny_model.embed(np.zeros((3, 28, 28))).shape == (3, 8)
-    assert "fitted" in repr(tiny_model)
+    # scikit-learn's repr shows the hyperparameters that differ from the defaults
+    assert repr(tiny_model).startswith("ProtoNet(filters=8, n_meta_iter=4")
 
 
 def test_batched_and_per_episode_predictions_agree(tiny_model):
@@ -86,19 +88,19 @@ def test_errors():
         ProtoNet().embed(np.zeros((1, 28, 28)))
     data = load_synthetic_split("meta_train", 4, random_state=0)
     with pytest.raises(ValueError, match="n_meta_iter"):
-        ProtoNet(filters=4).fit(data.images, data.labels, n_meta_iter=0)
+        ProtoNet(filters=4, n_meta_iter=0).fit(data.images, data.labels)
     with pytest.raises(ValueError, match="meta_lr"):
-        ProtoNet(filters=4, meta_lr=-1.0).fit(data.images, data.labels, n_meta_iter=1, n_ways=2, n_shots=1,
-                                              n_queries=1)
+        ProtoNet(filters=4, meta_lr=-1.0, n_meta_iter=1, n_ways=2, n_shots=1,
+                 n_queries=1).fit(data.images, data.labels)
 
 
 def test_committed_weights_beat_pixels_on_unseen_classes(repo_root):
-    from medmeta_lite.fine_tuning import PixelNearestCentroid
+    from medmeta_lite.fewshot.fine_tuning import PixelNearestCentroid
 
     path = repo_root / "data" / DEFAULT_PROTONET_FILE
     if not path.is_file():
-        pytest.skip(f"data/{DEFAULT_PROTONET_FILE} not built yet: python -m medmeta_lite.protonets "
-                    "--train-defaults --out data/")
+        pytest.skip(f"data/{DEFAULT_PROTONET_FILE} not built yet: python -m medmeta_lite.defaults "
+                    "fewshot --out data/")
     model = ProtoNet.load(path)
     test = load_synthetic_split("meta_test", 40, random_state=11)
     batch = EpisodeSampler(test.images, test.labels, n_ways=5, n_shots=5, n_queries=10,

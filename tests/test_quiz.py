@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from medmeta_lite import interview, quiz
+from medmeta_lite import interview
+from medmeta_lite.interview import bank, quiz
+from medmeta_lite.interview.messages import MESSAGES
+from medmeta_lite.widgets import quiz as quiz_widgets
 
 
 def test_score_multiple_choice():
@@ -99,20 +102,20 @@ def _parts(box):
 def test_multiple_choice_widget_gives_feedback_with_explanation(lang):
     question = interview.get_question("mlf-001")
     seen = []
-    entry, button, feedback = _parts(quiz.check_widget(question, lang, on_result=lambda q, r: seen.append(r)))
+    entry, button, feedback = _parts(quiz_widgets.check_widget(question, lang, on_result=lambda q, r: seen.append(r)))
     button.click()
-    assert feedback.value == quiz._TEXT["no_choice"][lang] and not seen
+    assert feedback.value == MESSAGES["no_choice"][lang] and not seen
     entry.value = (question.check.correct + 1) % len(question.check.options.en)
     button.click()
-    assert quiz._TEXT["wrong"][lang] in feedback.value and seen[-1].correct is False
+    assert MESSAGES["wrong"][lang] in feedback.value and seen[-1].correct is False
     entry.value = question.check.correct
     button.click()
-    assert quiz._TEXT["correct"][lang] in feedback.value and seen[-1].correct is True
+    assert MESSAGES["correct"][lang] in feedback.value and seen[-1].correct is True
     assert question.check.explanation.get(lang)[:10] in feedback.value
 
 
 def test_numeric_widget_reports_unreadable_numbers():
-    entry, button, feedback = _parts(quiz.check_widget(interview.get_question("mlf-007")))
+    entry, button, feedback = _parts(quiz_widgets.check_widget(interview.get_question("mlf-007")))
     entry.value = "lots"
     button.click()
     assert "Type a number" in feedback.value
@@ -123,7 +126,7 @@ def test_numeric_widget_reports_unreadable_numbers():
 
 def test_short_answer_widget_lists_missed_key_points():
     question = interview.get_question("mlf-012")
-    entry, button, feedback = _parts(quiz.check_widget(question))
+    entry, button, feedback = _parts(quiz_widgets.check_widget(question))
     entry.value = "predict ignores its input and the learning rate is unused"
     button.click()
     assert "covers 2 of 7 key points" in feedback.value and "Not quite." in feedback.value
@@ -132,14 +135,14 @@ def test_short_answer_widget_lists_missed_key_points():
 
 def test_self_check_covers_every_numbered_notebook_and_rejects_empty_ones(monkeypatch):
     for stem in interview.NOTEBOOK_STEMS[1:]:
-        box = quiz.self_check(notebook=stem, lang="zh")
+        box = quiz_widgets.self_check(notebook=stem, lang="zh")
         checked = [question for question in interview.questions(notebook=stem) if question.check is not None]
         assert len(box.children) == len(checked) >= 1
     with pytest.raises(ValueError, match="99_missing|allowed"):
-        quiz.self_check(notebook="99_missing")
+        quiz_widgets.self_check(notebook="99_missing")
     unchecked = [q for q in interview.questions() if q.check is None]
-    monkeypatch.setattr(interview, "questions", lambda **kwargs: unchecked)
+    monkeypatch.setattr(bank, "questions", lambda **kwargs: unchecked)
     with pytest.raises(ValueError, match="01_what_is_meta_learning"):
-        quiz.self_check(notebook="01_what_is_meta_learning")
+        quiz_widgets.self_check(notebook="01_what_is_meta_learning")
     with pytest.raises(ValueError, match="lang"):
-        quiz.self_check(notebook="01_what_is_meta_learning", lang="fr")
+        quiz_widgets.self_check(notebook="01_what_is_meta_learning", lang="fr")

@@ -5,14 +5,14 @@ import time
 import numpy as np
 import pytest
 
-from medmeta_lite.synthetic_images import (
+from medmeta_lite.data.preprocessing import standardise_images
+from medmeta_lite.data.synthetic_images import (
     CLASS_NAMES,
     META_TEST_CLASSES,
     META_TRAIN_CLASSES,
     STYLES,
     load_synthetic_split,
     make_synthetic_images,
-    standardise_images,
 )
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from medmeta_lite.tasks import LinearTaskSampler, SinusoidTaskSampler, Task
+from medmeta_lite.data.tasks import LinearTaskSampler, SinusoidTaskSampler, Task
 
 
 def test_same_random_state_gives_the_same_tasks():

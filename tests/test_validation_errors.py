@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from medmeta_lite.averaging import AveragingMetaLearner
-from medmeta_lite.gradient import GradientDescentRegressor
-from medmeta_lite.linear import LinearRegression
+from medmeta_lite.learners.averaging import AveragingMetaLearner
+from medmeta_lite.learners.gradient import GradientDescentRegressor
+from medmeta_lite.learners.linear import LinearRegression
 
 
 def keras_regressor(**params):
-    from medmeta_lite.keras_learner import KerasRegressor
+    from medmeta_lite.learners.keras_learner import KerasRegressor
 
     return KerasRegressor(**{"hidden_units": 2, "epochs": 1, "random_state": 0, **params})
 

@@ -88,10 +88,10 @@ def plot_episode(episode, *, class_names=None, predictions=None, max_queries: in
     Parameters
     ----------
     episode : Episode
-        From :meth:`medmeta_lite.episodes.EpisodeSampler.sample`.
+        From :meth:`medmeta_lite.fewshot.episodes.EpisodeSampler.sample`.
     class_names : sequence of str or mapping, optional
         Names indexed by the *dataset* label (``episode.classes``), for example
-        :data:`medmeta_lite.synthetic_images.CLASS_NAMES`; row titles otherwise read "class c".
+        :data:`medmeta_lite.data.synthetic_images.CLASS_NAMES`; row titles otherwise read "class c".
     predictions : array-like of int, optional
         Predicted episode labels of the query images; each shown query gets a green (right) or
         orange-red (wrong) frame and its predicted label.
@@ -109,8 +109,8 @@ def plot_episode(episode, *, class_names=None, predictions=None, max_queries: in
 
     Examples
     --------
-    >>> from medmeta_lite.episodes import EpisodeSampler
-    >>> from medmeta_lite.synthetic_images import CLASS_NAMES, make_synthetic_images
+    >>> from medmeta_lite.fewshot.episodes import EpisodeSampler
+    >>> from medmeta_lite.data.synthetic_images import CLASS_NAMES, make_synthetic_images
     >>> data = make_synthetic_images(10, classes=[0, 1, 2], random_state=0)
     >>> episode = EpisodeSampler(data.images, data.labels, n_ways=3, n_shots=2, n_queries=3,
     ...                          random_state=0).sample()
@@ -280,7 +280,7 @@ def plot_method_comparison(rows, *, title=None, chance=None) -> Figure:
 
 
 def plot_ways_shots(grid: dict, n_ways: int, n_shots: int) -> Figure:
-    """One slice of a precomputed :func:`medmeta_lite.episodes.accuracy_grid`: accuracy against shots for
+    """One slice of a precomputed :func:`medmeta_lite.fewshot.evaluation.accuracy_grid`: accuracy against shots for
     ``n_ways`` classes, with the accuracies at ``n_shots`` written in the title.
 
     Examples
@@ -313,7 +313,7 @@ def plot_domain_shift(results: dict, *, title="accuracy by target domain", chanc
     ----------
     results : dict
         ``{domain: {method: result}}`` where each result has ``mean`` and ``ci95`` (an
-        :class:`~medmeta_lite.episodes.EpisodeEvaluation`) or is a dict with those keys.
+        :class:`~medmeta_lite.fewshot.evaluation.EpisodeEvaluation`) or is a dict with those keys.
     chances : dict of str to float, optional
         Chance accuracy of each domain, drawn as a short dotted line over its group.
 

@@ -1,8 +1,8 @@
 """Figures for MAML on sinusoids (``notebooks/12_maml_sinusoid.ipynb``).
 
-Pure functions: each takes arrays (or fitted learners, for :func:`precompute_task_grid`) and returns a
-figure or data. The widget in :mod:`medmeta_lite.widgets.sinusoid` calls :func:`plot_explorer_frame` on
-arrays computed once by :func:`precompute_task_grid`, so a slider move only draws lines.
+Pure functions: each takes computed arrays and returns a figure. The widget in
+:mod:`medmeta_lite.widgets.sinusoid` calls :func:`plot_explorer_frame` on arrays computed once by
+:func:`medmeta_lite.experiments.precompute_task_grid`, so a slider move only draws lines.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from medmeta_lite.data.tasks import SinusoidTaskSampler
+from medmeta_lite.experiments.sinusoid import explorer_frame_errors
 from medmeta_lite.plotting.style import colour, legend_beside, log_scale, new_figure
-from medmeta_lite.tasks import SinusoidTaskSampler
 
 LABELS = {"maml": "MAML", "fomaml": "first-order MAML", "reptile": "Reptile", "pretrained": "pretrained",
           "oracle": "oracle"}
@@ -73,7 +74,7 @@ def plot_adaptation_curves(curves: dict, shot_values=(5, 10, 20), title_suffix: 
     Parameters
     ----------
     curves : dict of str to ndarray of shape (len(shot_values), n_steps + 1)
-        From :func:`medmeta_lite.maml.adaptation_curves`.
+        From :func:`medmeta_lite.experiments.sinusoid.adaptation_curves`.
     shot_values : sequence of int
     title_suffix : str, default=""
 
@@ -117,57 +118,15 @@ def plot_task_fits(x_grid, y_true, X_support, y_support, predictions: dict, titl
     return figure
 
 
-def precompute_task_grid(learners: dict, amplitudes, phases, shot_values=(5, 10, 20), *, n_steps=10,
-                         inner_lr=0.01, n_grid=100, x_range=(-5.0, 5.0), random_state=0) -> dict:
-    """Adapt every learner to every (amplitude, phase, K) task once and keep its predictions per step.
-
-    The support inputs of a K-shot task are the first K of one fixed random draw, so adding points
-    never moves the others. The result feeds :func:`plot_explorer_frame`.
-
-    Returns
-    -------
-    dict
-        ``amplitudes``, ``phases``, ``shot_values``, ``x_grid``, ``x_pool`` (support inputs) and
-        ``predictions``: for each learner an array of shape
-        (len(amplitudes), len(phases), len(shot_values), n_steps + 1, n_grid).
-    """
-    amplitudes, phases = np.asarray(amplitudes, dtype=float), np.asarray(phases, dtype=float)
-    x_pool = np.random.default_rng(random_state).uniform(*x_range, size=max(shot_values))
-    x_grid = np.linspace(*x_range, n_grid)
-    amplitude, phase = (values.ravel() for values in np.meshgrid(amplitudes, phases, indexing="ij"))
-    predictions = {name: np.empty((len(amplitudes), len(phases), len(shot_values), n_steps + 1, n_grid))
-                   for name in learners}
-    for column, n_shots in enumerate(shot_values):
-        X_support = np.broadcast_to(x_pool[:n_shots, None], (amplitude.size, n_shots, 1))
-        y_support = SinusoidTaskSampler.function(X_support[..., 0], amplitude[:, None], phase[:, None])
-        X = np.broadcast_to(x_grid[:, None], (amplitude.size, n_grid, 1))
-        for name, learner in learners.items():
-            outputs = learner.adaptation_predictions(X_support, y_support, X, n_steps=n_steps,
-                                                     inner_lr=inner_lr)
-            predictions[name][:, :, column] = np.moveaxis(outputs, 0, 1).reshape(
-                len(amplitudes), len(phases), n_steps + 1, n_grid)
-    return {"amplitudes": amplitudes, "phases": phases, "shot_values": tuple(shot_values), "x_grid": x_grid,
-            "x_pool": x_pool, "predictions": predictions}
-
-
-def explorer_frame_errors(grid: dict, amplitude_index: int, phase_index: int, n_shots: int,
-                          n_steps: int) -> dict:
-    """MSE of each learner's prediction against the true curve on the grid, for one explorer setting."""
-    amplitude, phase = grid["amplitudes"][amplitude_index], grid["phases"][phase_index]
-    y_true = SinusoidTaskSampler.function(grid["x_grid"], amplitude, phase)
-    column = grid["shot_values"].index(n_shots)
-    return {name: float(np.mean((values[amplitude_index, phase_index, column, n_steps] - y_true) ** 2))
-            for name, values in grid["predictions"].items()}
-
-
 def plot_explorer_frame(grid: dict, amplitude_index: int, phase_index: int, n_shots: int,
                         n_steps: int) -> Figure:
-    """Draw one setting of the sinusoid explorer from :func:`precompute_task_grid` arrays (no training).
+    """Draw one setting of the sinusoid explorer from ``precompute_task_grid`` arrays (no training).
 
     Examples
     --------
-    >>> from medmeta_lite.maml import load_default_models
-    >>> models = load_default_models()
+    >>> from medmeta_lite.defaults import load_sinusoid_models
+    >>> from medmeta_lite.experiments import precompute_task_grid
+    >>> models = load_sinusoid_models()
     >>> grid = precompute_task_grid({"maml": models["maml"]}, [1.0, 4.0], [0.0], (5,), n_steps=2)
     >>> figure = plot_explorer_frame(grid, 1, 0, 5, 2)
     >>> figure.axes[0].get_title().split(" — ")[0]
@@ -196,7 +155,7 @@ def plot_gradient_cost(rows: list[dict]) -> Figure:
     Parameters
     ----------
     rows : list of dict
-        From :func:`medmeta_lite.maml.measure_meta_gradient_cost`.
+        From :func:`medmeta_lite.experiments.meta_gradient_cost.measure_meta_gradient_cost`.
 
     Examples
     --------

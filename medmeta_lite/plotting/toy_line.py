@@ -28,7 +28,7 @@ def plot_line_guess(slope: float, line) -> Figure:
     slope : float
         The slope the reader guesses with the slider.
     line : sklearn.utils.Bunch
-        The result of :func:`medmeta_lite.datasets.load_toy_line`.
+        The result of :func:`medmeta_lite.data.bundled.load_toy_line`.
 
     Returns
     -------
@@ -37,7 +37,7 @@ def plot_line_guess(slope: float, line) -> Figure:
 
     Examples
     --------
-    >>> from medmeta_lite.datasets import load_toy_line
+    >>> from medmeta_lite.data.bundled import load_toy_line
     >>> figure = plot_line_guess(1.5, load_toy_line())
     >>> figure.axes[0].get_title().startswith("slope 1.50")
     True

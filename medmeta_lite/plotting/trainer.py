@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from medmeta_lite import flashcards, interview
+from medmeta_lite.interview import bank, flashcards
 from medmeta_lite.plotting.style import FALLBACK_COLOURS, legend_beside, new_figure
 
 
@@ -14,12 +15,12 @@ def bank_counts(questions) -> dict[str, dict[str, int]]:
 
     Examples
     --------
-    >>> bank_counts(interview.questions(topic="maml"))["maml"]["hard"] >= 1
+    >>> bank_counts(bank.questions(topic="maml"))["maml"]["hard"] >= 1
     True
     """
     counts: dict[str, dict[str, int]] = {}
     for question in questions:
-        row = counts.setdefault(question.topic, dict.fromkeys(interview.DIFFICULTIES, 0))
+        row = counts.setdefault(question.topic, dict.fromkeys(bank.DIFFICULTIES, 0))
         row[question.difficulty] += 1
     return counts
 
@@ -30,7 +31,6 @@ _CJK_FONT_HINTS = ("CJK", "WenQuanYi", "SimHei", "Heiti", "PingFang", "YaHei", "
 
 def chinese_font() -> str | None:
     """Return the family name of an installed font with Chinese glyphs, or ``None`` when there is none."""
-    from matplotlib import font_manager
 
     for font in font_manager.fontManager.ttflist:
         if any(hint.lower() in font.name.lower() for hint in _CJK_FONT_HINTS):
@@ -46,18 +46,18 @@ def plot_bank_overview(questions, lang: str = "en") -> Figure:
 
     Examples
     --------
-    >>> figure = plot_bank_overview(interview.questions())
+    >>> figure = plot_bank_overview(bank.questions())
     >>> figure.axes[0].get_xlabel()
     'questions'
     """
     counts = bank_counts(questions)
-    labels = interview.topics()
+    labels = bank.topics()
     font = chinese_font() if lang == "zh" else None
     lang = "zh" if font else "en"
     topics = list(counts)
     figure, axes = new_figure(width=7.0, height=0.32 * len(topics) + 1.2)
     left = np.zeros(len(topics))
-    for index, difficulty in enumerate(interview.DIFFICULTIES):
+    for index, difficulty in enumerate(bank.DIFFICULTIES):
         values = np.array([counts[topic][difficulty] for topic in topics])
         axes.barh(range(len(topics)), values, left=left, color=FALLBACK_COLOURS[index], label=difficulty)
         left += values
@@ -71,7 +71,7 @@ def plot_bank_overview(questions, lang: str = "en") -> Figure:
 
 
 def plot_review_history(history) -> Figure:
-    """Draw a simulated flashcard history (from :func:`medmeta_lite.flashcards.simulate`): box against day.
+    """Draw a simulated flashcard history (from :func:`medmeta_lite.interview.flashcards.simulate`): box against day.
 
     Correct reviews are drawn as filled circles, wrong ones as crosses; the step line shows the box the card
     waits in until its next review.

@@ -1,6 +1,64 @@
-"""Thin ipywidgets wrappers around the package's pure demo functions.
-
-Each module here returns ``interact``/``VBox`` objects for one family of notebooks and lists its pure
-callbacks in ``BENCHMARK_CASES`` so that ``benchmarks/bench_widgets.py`` can time them headless. Figures
-are shown through :class:`~medmeta_lite.widgets.figure_view.FigureView`, which keeps a redraw fast.
+"""ipywidgets front ends: thin explorers over the plotting functions, the self-check and the trainer.
 """
+
+from medmeta_lite.widgets.figure_view import FigureView, figure_explorer
+from medmeta_lite.widgets.foundations import (
+    episode_explorer,
+    label_savings_explorer,
+    meta_overfitting_explorer,
+    shift_explorer,
+    shots_explorer,
+    transfer_explorer,
+    warm_start_explorer,
+)
+from medmeta_lite.widgets.images import ways_shots_explorer
+from medmeta_lite.widgets.learners import (
+    ensemble_explorer,
+    keras_explorer,
+    learning_rate_explorer,
+    standardized_diabetes,
+)
+from medmeta_lite.widgets.quiz import check_widget, self_check
+from medmeta_lite.widgets.sinusoid import AMPLITUDES, PHASES, sinusoid_explorer
+from medmeta_lite.widgets.toy_line import slope_explorer
+from medmeta_lite.widgets.trainer import (
+    answer_review_html,
+    flashcard_back_html,
+    flashcard_front_html,
+    flashcard_review_widget,
+    mock_interview_widget,
+    question_card_html,
+    recorded_quiz,
+    summary_html,
+)
+
+__all__ = [
+    "AMPLITUDES",
+    "FigureView",
+    "PHASES",
+    "answer_review_html",
+    "check_widget",
+    "ensemble_explorer",
+    "episode_explorer",
+    "figure_explorer",
+    "flashcard_back_html",
+    "flashcard_front_html",
+    "flashcard_review_widget",
+    "keras_explorer",
+    "label_savings_explorer",
+    "learning_rate_explorer",
+    "meta_overfitting_explorer",
+    "mock_interview_widget",
+    "question_card_html",
+    "recorded_quiz",
+    "self_check",
+    "shift_explorer",
+    "shots_explorer",
+    "sinusoid_explorer",
+    "slope_explorer",
+    "standardized_diabetes",
+    "summary_html",
+    "transfer_explorer",
+    "warm_start_explorer",
+    "ways_shots_explorer",
+]

@@ -15,8 +15,10 @@ import io
 from collections.abc import Callable
 from contextlib import contextmanager
 
+import ipywidgets as widgets
 import matplotlib.image
 import matplotlib.pyplot as plt
+from IPython.display import Image, display
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 
@@ -90,7 +92,6 @@ class FigureView:
 
     def show(self, *args, **kwargs) -> None:
         """Render the figure and display it in the current output (a widget's output area)."""
-        from IPython.display import Image, display
 
         display(Image(data=self.render(*args, **kwargs), format="png"))
 
@@ -131,7 +132,6 @@ def figure_explorer(plot: Callable[..., Figure], **controls):
     >>> [child.description for child in explorer.children[:1]]
     ['slope']
     """
-    import ipywidgets as widgets
 
     view = FigureView(plot)
     return widgets.interactive(lambda **values: view.show(**values), **controls)

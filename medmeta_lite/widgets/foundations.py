@@ -11,6 +11,8 @@ import functools
 
 import ipywidgets as widgets
 
+from medmeta_lite import experiments
+from medmeta_lite.fewshot.fine_tuning import PixelNearestCentroid
 from medmeta_lite.plotting import foundations
 from medmeta_lite.widgets.figure_view import figure_explorer
 
@@ -26,12 +28,12 @@ def _selection_slider(values, value, description: str, format_value=str):
 
 
 def shots_explorer(demo: dict, n_shots: int = 3, *, target: float | None = None):
-    """Slider over the number of shots of :func:`~medmeta_lite.plotting.foundations.make_shots_demo`.
+    """Slider over the number of shots of :func:`~medmeta_lite.plotting.experiments.make_shots_demo`.
 
     Examples
     --------
     >>> import contextlib, io
-    >>> demo = foundations.make_shots_demo(n_tasks=10, shots=(1, 5), n_test_tasks=5, n_queries=10)
+    >>> demo = experiments.make_shots_demo(n_tasks=10, shots=(1, 5), n_test_tasks=5, n_queries=10)
     >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
     ...     explorer = shots_explorer(demo)
     >>> explorer.children[0].description
@@ -48,7 +50,7 @@ def transfer_explorer(demo: dict, distance: float = 0.5):
     Examples
     --------
     >>> import contextlib, io
-    >>> demo = foundations.make_transfer_demo(n_tasks=10, distances=(0.0, 1.0), n_target_tasks=5)
+    >>> demo = experiments.make_transfer_demo(n_tasks=10, distances=(0.0, 1.0), n_target_tasks=5)
     >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
     ...     explorer = transfer_explorer(demo)
     >>> explorer.children[0].description
@@ -65,7 +67,7 @@ def shift_explorer(demo: dict, shift: float = 1.0):
     Examples
     --------
     >>> import contextlib, io
-    >>> demo = foundations.make_goals_demo(n_tasks=10, steps=(0, 1), shifts=(0, 1), n_test_tasks=5)
+    >>> demo = experiments.make_goals_demo(n_tasks=10, steps=(0, 1), shifts=(0, 1), n_test_tasks=5)
     >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
     ...     explorer = shift_explorer(demo)
     >>> explorer.children[0].description
@@ -82,7 +84,7 @@ def warm_start_explorer(demo: dict, n_history: int = 20):
     Examples
     --------
     >>> import contextlib, io
-    >>> demo = foundations.make_warm_start_demo(n_history_grid=(5, 10), n_new_tasks=5)
+    >>> demo = experiments.make_warm_start_demo(n_history_grid=(5, 10), n_new_tasks=5)
     >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
     ...     explorer = warm_start_explorer(demo)
     >>> explorer.children[0].description
@@ -99,8 +101,8 @@ def episode_explorer(demo: dict, *, style: str = "standard", n_shots: int | None
     Examples
     --------
     >>> import contextlib, io
-    >>> from medmeta_lite.fine_tuning import PixelNearestCentroid
-    >>> demo = foundations.make_episode_demo({"pixel nearest centroid": PixelNearestCentroid()},
+    >>> from medmeta_lite.fewshot.fine_tuning import PixelNearestCentroid
+    >>> demo = experiments.make_episode_demo({"pixel nearest centroid": PixelNearestCentroid()},
     ...                                      n_episodes=5, n_per_class=10)
     >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
     ...     explorer = episode_explorer(demo)
@@ -122,7 +124,7 @@ def meta_overfitting_explorer(demo: dict, diversity: float = 0.1):
     Examples
     --------
     >>> import contextlib, io
-    >>> demo = foundations.make_meta_overfitting_demo(n_tasks_grid=(2, 4), diversities=(0.1, 0.5),
+    >>> demo = experiments.make_meta_overfitting_demo(n_tasks_grid=(2, 4), diversities=(0.1, 0.5),
     ...                                               n_test_tasks=5, n_repeats=1)
     >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
     ...     explorer = meta_overfitting_explorer(demo)
@@ -140,7 +142,7 @@ def label_savings_explorer(demo: dict, target: float = 0.6):
     Examples
     --------
     >>> import contextlib, io
-    >>> demo = foundations.make_label_savings_demo(shots=(2, 20), n_repeats=1)
+    >>> demo = experiments.make_label_savings_demo(shots=(2, 20), n_repeats=1)
     >>> with contextlib.redirect_stdout(io.StringIO()):  # silence the console's clear codes
     ...     explorer = label_savings_explorer(demo)
     >>> explorer.children[0].description
@@ -153,8 +155,6 @@ def label_savings_explorer(demo: dict, target: float = 0.6):
 
 
 def _pixel_nearest_centroid():
-    from medmeta_lite.fine_tuning import PixelNearestCentroid
-
     return PixelNearestCentroid()
 
 
@@ -162,14 +162,14 @@ def _pixel_nearest_centroid():
 @functools.cache
 def _demo(name: str) -> dict:
     small = {
-        "shots": lambda: foundations.make_shots_demo(n_tasks=20, n_test_tasks=10, n_queries=20),
-        "transfer": lambda: foundations.make_transfer_demo(n_tasks=20, n_target_tasks=10),
-        "goals": lambda: foundations.make_goals_demo(n_tasks=20, n_test_tasks=10),
-        "warm start": lambda: foundations.make_warm_start_demo(n_new_tasks=20),
-        "episodes": lambda: foundations.make_episode_demo(
+        "shots": lambda: experiments.make_shots_demo(n_tasks=20, n_test_tasks=10, n_queries=20),
+        "transfer": lambda: experiments.make_transfer_demo(n_tasks=20, n_target_tasks=10),
+        "goals": lambda: experiments.make_goals_demo(n_tasks=20, n_test_tasks=10),
+        "warm start": lambda: experiments.make_warm_start_demo(n_new_tasks=20),
+        "episodes": lambda: experiments.make_episode_demo(
             {"pixel nearest centroid": _pixel_nearest_centroid()}, n_episodes=20, n_per_class=10),
-        "overfitting": lambda: foundations.make_meta_overfitting_demo(n_test_tasks=10, n_repeats=1),
-        "labels": lambda: foundations.make_label_savings_demo(n_repeats=1),
+        "overfitting": lambda: experiments.make_meta_overfitting_demo(n_test_tasks=10, n_repeats=1),
+        "labels": lambda: experiments.make_label_savings_demo(n_repeats=1),
     }
     return small[name]()
 

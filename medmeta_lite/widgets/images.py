@@ -1,6 +1,6 @@
 """Widgets of the few-shot image notebooks (13, 14): redraw precomputed accuracies, never recompute them.
 
-The notebook computes :func:`medmeta_lite.episodes.accuracy_grid` once (every method on the same episodes
+The notebook computes :func:`medmeta_lite.fewshot.evaluation.accuracy_grid` once (every method on the same episodes
 for each number of ways and shots); moving a slider only draws
 :func:`medmeta_lite.plotting.images.plot_ways_shots`.
 """
@@ -11,6 +11,9 @@ import functools
 
 import ipywidgets as widgets
 
+from medmeta_lite.data.synthetic_images import load_synthetic_split
+from medmeta_lite.fewshot.evaluation import accuracy_grid
+from medmeta_lite.fewshot.fine_tuning import PixelNearestCentroid, ScratchClassifier
 from medmeta_lite.plotting import images as image_plots
 from medmeta_lite.widgets.figure_view import figure_explorer
 
@@ -23,7 +26,7 @@ def ways_shots_explorer(grid: dict, n_ways: int | None = None, n_shots: int | No
     Parameters
     ----------
     grid : dict
-        From :func:`medmeta_lite.episodes.accuracy_grid`.
+        From :func:`medmeta_lite.fewshot.evaluation.accuracy_grid`.
     n_ways, n_shots : int, optional
         Initial values (default: the largest ways, the middle shots).
 
@@ -58,9 +61,6 @@ def ways_shots_explorer(grid: dict, n_ways: int | None = None, n_shots: int | No
 @functools.lru_cache(maxsize=1)
 def _example_grid() -> dict:
     """A small grid from the numpy-only baselines (no TensorFlow), for benchmarks and doctests."""
-    from medmeta_lite.episodes import accuracy_grid
-    from medmeta_lite.fine_tuning import PixelNearestCentroid, ScratchClassifier
-    from medmeta_lite.synthetic_images import load_synthetic_split
 
     test = load_synthetic_split("meta_test", 20, random_state=0)
     models = {"pixel nearest centroid": PixelNearestCentroid(), "scratch": ScratchClassifier(n_iter=20)}

@@ -12,12 +12,8 @@ import ipywidgets as widgets
 import numpy as np
 from sklearn.datasets import load_diabetes
 
-from medmeta_lite.plotting.learners import (
-    KerasSnapshots,
-    plot_ensemble,
-    plot_keras_fit,
-    plot_loss_curve,
-)
+from medmeta_lite.experiments.learners import KerasSnapshots
+from medmeta_lite.plotting.learners import plot_ensemble, plot_keras_fit, plot_loss_curve
 from medmeta_lite.widgets.figure_view import figure_explorer
 
 

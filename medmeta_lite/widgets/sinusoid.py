@@ -11,7 +11,9 @@ import functools
 import ipywidgets as widgets
 import numpy as np
 
-from medmeta_lite.plotting.sinusoid import plot_explorer_frame, precompute_task_grid
+from medmeta_lite.defaults.sinusoid import load_sinusoid_models
+from medmeta_lite.experiments.sinusoid import precompute_task_grid
+from medmeta_lite.plotting.sinusoid import plot_explorer_frame
 from medmeta_lite.widgets.figure_view import FigureView
 
 AMPLITUDES = np.round(np.arange(0.5, 5.01, 0.5), 1)
@@ -25,7 +27,7 @@ def sinusoid_explorer(learners: dict, *, shot_values=(5, 10, 20), n_steps: int =
     Parameters
     ----------
     learners : dict of str to fitted learner
-        E.g. :func:`medmeta_lite.maml.load_default_models`.
+        E.g. :func:`medmeta_lite.gradmeta.maml.load_sinusoid_models`.
     shot_values : sequence of int, default=(5, 10, 20)
     n_steps : int, default=10
         Largest number of SGD steps on the slider.
@@ -36,9 +38,9 @@ def sinusoid_explorer(learners: dict, *, shot_values=(5, 10, 20), n_steps: int =
     Examples
     --------
     >>> import contextlib, io
-    >>> from medmeta_lite.maml import load_default_models
+    >>> from medmeta_lite.defaults.sinusoid import load_sinusoid_models
     >>> with contextlib.redirect_stdout(io.StringIO()):  # outside Jupyter the first draw prints escapes
-    ...     explorer = sinusoid_explorer({"maml": load_default_models()["maml"]}, n_steps=2)
+    ...     explorer = sinusoid_explorer({"maml": load_sinusoid_models()["maml"]}, n_steps=2)
     >>> [child.description for child in explorer.children[:4]]
     ['amplitude', 'phase', 'K', 'steps']
     """
@@ -65,9 +67,7 @@ def sinusoid_explorer(learners: dict, *, shot_values=(5, 10, 20), n_steps: int =
 
 @functools.cache
 def _benchmark_grid():
-    from medmeta_lite.maml import load_default_models
-
-    return precompute_task_grid(load_default_models(), AMPLITUDES, PHASES, (5, 10, 20))
+    return precompute_task_grid(load_sinusoid_models(), AMPLITUDES, PHASES, (5, 10, 20))
 
 
 def _redraw(amplitude_index: int, phase_index: int, n_shots: int, n_steps: int):

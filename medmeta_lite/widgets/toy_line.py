@@ -6,7 +6,7 @@ import functools
 
 import ipywidgets as widgets
 
-from medmeta_lite.datasets import load_toy_line
+from medmeta_lite.data.bundled import load_toy_line
 from medmeta_lite.plotting.toy_line import line_fit_error, plot_line_guess
 from medmeta_lite.widgets.figure_view import figure_explorer
 

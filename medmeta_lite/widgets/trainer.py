@@ -1,7 +1,7 @@
 """ipywidgets front end of the interview trainer: mock interview, flashcard review and a recorded quiz.
 
-The logic lives in :mod:`medmeta_lite.mock_interview`, :mod:`medmeta_lite.flashcards`,
-:mod:`medmeta_lite.quiz` and :mod:`medmeta_lite.progress`; this module only lays out plain ipywidgets (no
+The logic lives in :mod:`medmeta_lite.interview.mock`, :mod:`medmeta_lite.interview.flashcards`,
+:mod:`medmeta_lite.interview.quiz` and :mod:`medmeta_lite.interview.progress`; this module only lays out plain ipywidgets (no
 injected JavaScript) and renders HTML with the pure functions listed in ``BENCHMARK_CASES``.
 
 Nothing is written to disk until the user clicks a button, and only when ``save=True``; progress goes to
@@ -16,68 +16,46 @@ import datetime
 import html
 import time
 
-from medmeta_lite import flashcards, interview, mock_interview, progress, quiz
+import ipywidgets as widgets
 
-_TEXT = {
-    "question": {"en": "Question {k} of {n}", "zh": "第 {k} 题，共 {n} 题"},
-    "limit": {"en": "Suggested time: {s:.0f} s", "zh": "建议用时：{s:.0f} 秒"},
-    "placeholder": {"en": "Answer as you would out loud, in a few sentences.",
-                    "zh": "像面试时口头回答一样，用几句话作答。"},
-    "submit": {"en": "Submit answer", "zh": "提交答案"},
-    "next": {"en": "Next question", "zh": "下一题"},
-    "finish": {"en": "Finish and show summary", "zh": "结束并查看总结"},
-    "took": {"en": "Time taken: {s:.0f} s{over}", "zh": "用时：{s:.0f} 秒{over}"},
-    "over": {"en": " (over the suggested time)", "zh": "（超出建议用时）"},
-    "model_answer": {"en": "Model answer", "zh": "参考答案"},
-    "checklist": {"en": "Tick the key points your answer covered (pre-ticked by keyword matching):",
-                  "zh": "勾选你的回答覆盖到的要点（已按关键词匹配预先勾选）："},
-    "follow_ups": {"en": "Follow-up questions", "zh": "追问"},
-    "save_markdown": {"en": "Save summary as Markdown", "zh": "将总结保存为 Markdown"},
-    "saved": {"en": "Saved to {path}", "zh": "已保存到 {path}"},
-    "show": {"en": "Show answer", "zh": "显示答案"},
-    "knew": {"en": "I knew it", "zh": "我答对了"},
-    "not_yet": {"en": "Not yet", "zh": "还没掌握"},
-    "no_due": {"en": "No flashcards are due today.", "zh": "今天没有到期的卡片。"},
-    "card": {"en": "Card {k} of {n} · box {box}", "zh": "第 {k} 张，共 {n} 张 · 第 {box} 盒"},
-    "done": {"en": "Review finished: {k} of {n} known.", "zh": "复习完成：{n} 张中掌握了 {k} 张。"},
-    "language": {"en": "Language", "zh": "语言"},
-}
-
+from medmeta_lite.interview import bank, flashcards, mock, progress, quiz, rendering
+from medmeta_lite.interview.messages import MESSAGES
+from medmeta_lite.widgets.quiz import check_widget
 
 # --------------------------------------------------------------------------------------- pure HTML renderers
 
-def question_card_html(question: interview.Question, lang: str = "en", number: int = 1, total: int = 1,
+def question_card_html(question: bank.Question, lang: str = "en", number: int = 1, total: int = 1,
                        time_limit_s: float = 180.0) -> str:
     """Return the HTML of a mock-interview question: position, topic, difficulty, time limit and prompt.
 
     Examples
     --------
-    >>> "What is meta-learning?" in question_card_html(interview.get_question("mlf-001"))
+    >>> "What is meta-learning?" in question_card_html(bank.get_question("mlf-001"))
     True
     """
-    topic = interview.topics()[question.topic].get(lang)
-    header = " · ".join([_TEXT["question"][lang].format(k=number, n=total), question.id, topic, question.kind,
-                         question.difficulty, _TEXT["limit"][lang].format(s=time_limit_s)])
+    topic = bank.topics()[question.topic].get(lang)
+    header = " · ".join([MESSAGES["question"][lang].format(k=number, n=total), question.id, topic, question.kind,
+                         question.difficulty, MESSAGES["limit"][lang].format(s=time_limit_s)])
     return (f"<div class=\"medmeta-mock-question\">"
-            f"<div style=\"{interview.MUTED_STYLE}\">{html.escape(header)}</div>"
-            f"{interview._paragraphs_html(question.prompt.get(lang))}</div>")
+            f"<div style=\"{rendering.MUTED_STYLE}\">{html.escape(header)}</div>"
+            f"{rendering.paragraphs_html(question.prompt.get(lang))}</div>")
 
 
-def answer_review_html(question: interview.Question, lang: str = "en", elapsed_s: float | None = None,
+def answer_review_html(question: bank.Question, lang: str = "en", elapsed_s: float | None = None,
                        time_limit_s: float = 180.0) -> str:
     """Return the HTML shown after submitting: time taken, model answer and follow-up questions.
 
     Examples
     --------
-    >>> "参考答案" in answer_review_html(interview.get_question("mlf-001"), lang="zh", elapsed_s=12)
+    >>> "参考答案" in answer_review_html(bank.get_question("mlf-001"), lang="zh", elapsed_s=12)
     True
     """
     parts = []
     if elapsed_s is not None:
-        over = _TEXT["over"][lang] if elapsed_s > time_limit_s else ""
-        parts.append(f"<p><i>{html.escape(_TEXT['took'][lang].format(s=elapsed_s, over=over))}</i></p>")
-    parts.append(f"<p><b>{_TEXT['model_answer'][lang]}</b></p>{interview._paragraphs_html(question.answer.get(lang))}")
-    parts.append(f"<p><b>{_TEXT['follow_ups'][lang]}</b></p>{interview._list_html(question.follow_ups.get(lang))}")
+        over = MESSAGES["over"][lang] if elapsed_s > time_limit_s else ""
+        parts.append(f"<p><i>{html.escape(MESSAGES['took'][lang].format(s=elapsed_s, over=over))}</i></p>")
+    parts.append(f"<p><b>{MESSAGES['model_answer'][lang]}</b></p>{rendering.paragraphs_html(question.answer.get(lang))}")
+    parts.append(f"<p><b>{MESSAGES['follow_ups'][lang]}</b></p>{rendering.list_html(question.follow_ups.get(lang))}")
     return f"<div class=\"medmeta-mock-answer\">{''.join(parts)}</div>"
 
 
@@ -86,13 +64,13 @@ def summary_html(summary: dict, lang: str | None = None) -> str:
 
     Examples
     --------
-    >>> session = mock_interview.MockInterview([interview.get_question("mlf-001")], time_limit_s=60)
+    >>> session = mock.MockInterview([bank.get_question("mlf-001")], time_limit_s=60)
     >>> session.record("mlf-001", "learning to learn", elapsed_s=30, covered=[True, False, False, True])
     >>> "50%" in summary_html(session.summarize())
     True
     """
-    lang = interview._check_lang(lang or summary["lang"])
-    markdown = mock_interview.summary_markdown(summary, lang)
+    lang = bank.check_lang(lang or summary["lang"])
+    markdown = mock.summary_markdown(summary, lang)
     # The Markdown export is the single source of the wording: its table and bullet lines become HTML here.
     parts, rows = [], []
     for line in markdown.splitlines():
@@ -119,26 +97,26 @@ def summary_html(summary: dict, lang: str | None = None) -> str:
     return f"<div class=\"medmeta-mock-summary\">{''.join(parts)}{source}</div>"
 
 
-def flashcard_front_html(question: interview.Question, card: flashcards.Card, lang: str = "en",
+def flashcard_front_html(question: bank.Question, card: flashcards.Card, lang: str = "en",
                          number: int = 1, total: int = 1) -> str:
     """Return the HTML of a flashcard's front: position, box and the prompt.
 
     Examples
     --------
     >>> card = flashcards.new_card("mlf-001", datetime.date(2025, 1, 1))
-    >>> "box 1" in flashcard_front_html(interview.get_question("mlf-001"), card)
+    >>> "box 1" in flashcard_front_html(bank.get_question("mlf-001"), card)
     True
     """
-    header = _TEXT["card"][lang].format(k=number, n=total, box=card.box) + f" · {question.id}"
+    header = MESSAGES["card"][lang].format(k=number, n=total, box=card.box) + f" · {question.id}"
     return (f"<div class=\"medmeta-flashcard\">"
-            f"<div style=\"{interview.MUTED_STYLE}\">{html.escape(header)}</div>"
-            f"{interview._paragraphs_html(question.prompt.get(lang))}</div>")
+            f"<div style=\"{rendering.MUTED_STYLE}\">{html.escape(header)}</div>"
+            f"{rendering.paragraphs_html(question.prompt.get(lang))}</div>")
 
 
-def flashcard_back_html(question: interview.Question, lang: str = "en") -> str:
+def flashcard_back_html(question: bank.Question, lang: str = "en") -> str:
     """Return the HTML of a flashcard's back: key points, then the full answer folded."""
-    return (f"{interview._list_html(question.key_points.get(lang))}<details><summary>"
-            f"{_TEXT['model_answer'][lang]}</summary>{interview._paragraphs_html(question.answer.get(lang))}"
+    return (f"{rendering.list_html(question.key_points.get(lang))}<details><summary>"
+            f"{MESSAGES['model_answer'][lang]}</summary>{rendering.paragraphs_html(question.answer.get(lang))}"
             f"</details>")
 
 
@@ -185,20 +163,19 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
     Returns
     -------
     ipywidgets.VBox
-        Its ``session`` attribute is the :class:`~medmeta_lite.mock_interview.MockInterview`.
+        Its ``session`` attribute is the :class:`~medmeta_lite.interview.mock.MockInterview`.
 
     Notes
     -----
     The home of the trainer is `notebooks/15_interview_trainer.ipynb`.
     """
-    import ipywidgets as widgets
 
-    drawn = mock_interview.draw_questions(n, topic=topic, kind=kind, difficulty=difficulty,
+    drawn = mock.draw_questions(n, topic=topic, kind=kind, difficulty=difficulty,
                                           random_state=random_state)
-    session = mock_interview.MockInterview(drawn, lang=lang, time_limit_s=time_limit_s)
+    session = mock.MockInterview(drawn, lang=lang, time_limit_s=time_limit_s)
     writer = _ProgressWriter(progress_dir, save)
     language = widgets.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang,
-                                     description=_TEXT["language"][lang])
+                                     description=MESSAGES["language"][lang])
     prompt = widgets.HTML()
     answer = widgets.Textarea(layout=widgets.Layout(width="95%", height="8em"))
     answer.add_class("medmeta-mock-answer-input")
@@ -220,9 +197,9 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
     def render():
         code = language.value
         question = current_question()
-        submit.description = _TEXT["submit"][code]
-        answer.placeholder = _TEXT["placeholder"][code]
-        save_markdown.description = _TEXT["save_markdown"][code]
+        submit.description = MESSAGES["submit"][code]
+        answer.placeholder = MESSAGES["placeholder"][code]
+        save_markdown.description = MESSAGES["save_markdown"][code]
         if question is None:
             prompt.value, review.value = "", ""
             for element in (answer, submit, checklist, advance):
@@ -243,8 +220,8 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
             points = question.key_points.get(code)
             for box, point in zip(checklist.children[1:], points, strict=True):
                 box.description = point
-            advance.description = _TEXT["finish" if number == len(session.questions) else "next"][code]
-            checklist_title.value = f"<b>{html.escape(_TEXT['checklist'][code])}</b>"
+            advance.description = MESSAGES["finish" if number == len(session.questions) else "next"][code]
+            checklist_title.value = f"<b>{html.escape(MESSAGES['checklist'][code])}</b>"
         else:
             review.value = ""
 
@@ -253,7 +230,7 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
     def on_submit(_button):
         question = current_question()
         state["elapsed"] = time.monotonic() - state["started"]
-        suggestion = mock_interview.suggest_checklist(question, answer.value, language.value)
+        suggestion = mock.suggest_checklist(question, answer.value, language.value)
         boxes = [widgets.Checkbox(value=hit, indent=False, layout=widgets.Layout(width="95%"))
                  for hit in suggestion]
         checklist.children = [checklist_title, *boxes]
@@ -266,7 +243,7 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
         score = sum(covered) / len(covered)
         hits = tuple(index for index, hit in enumerate(covered) if hit)
         misses = tuple(index for index, hit in enumerate(covered) if not hit)
-        writer.record(question, quiz.Result(score >= mock_interview.WEAK_THRESHOLD, score, hits, misses),
+        writer.record(question, quiz.Result(score >= mock.WEAK_THRESHOLD, score, hits, misses),
                       mode="mock", lang=language.value)
         if session.finished:
             writer.record_session(session.summarize())
@@ -279,9 +256,9 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         path = progress.progress_home(writer.home) / f"mock-interview-{stamp}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        markdown = mock_interview.summary_markdown(session.summarize(), language.value)
+        markdown = mock.summary_markdown(session.summarize(), language.value)
         path.write_text(markdown, encoding="utf-8")
-        saved_note.value = html.escape(_TEXT["saved"][language.value].format(path=path))
+        saved_note.value = html.escape(MESSAGES["saved"][language.value].format(path=path))
 
     submit.on_click(on_submit)
     advance.on_click(on_advance)
@@ -304,32 +281,31 @@ def flashcard_review_widget(*, lang: str = "en", n: int = 10, progress_dir=None,
     """Return a ``VBox`` that reviews up to ``n`` flashcards due ``today`` (Leitner boxes).
 
     Cards missing from the progress file start in box 1, due today. Each answer reschedules the card
-    (:func:`medmeta_lite.flashcards.review`) and, with ``save=True``, is written to the progress file.
+    (:func:`medmeta_lite.interview.flashcards.review`) and, with ``save=True``, is written to the progress file.
 
     Returns
     -------
     ipywidgets.VBox
         Its ``due`` attribute lists the cards of this session.
     """
-    import ipywidgets as widgets
 
-    interview._check_lang(lang)
+    bank.check_lang(lang)
     today = today or datetime.date.today()
     writer = _ProgressWriter(progress_dir, save)
-    known = {question.id: question for question in interview.questions()}
+    known = {question.id: question for question in bank.questions()}
     cards = flashcards.ensure_cards(known, progress.cards(writer.data), today)
     due = flashcards.due_cards([cards[question_id] for question_id in known], today)[:n]
     front, back = widgets.HTML(), widgets.HTML()
-    show = widgets.Button(description=_TEXT["show"][lang], button_style="primary")
-    knew = widgets.Button(description=_TEXT["knew"][lang], button_style="success")
-    not_yet = widgets.Button(description=_TEXT["not_yet"][lang], button_style="warning")
+    show = widgets.Button(description=MESSAGES["show"][lang], button_style="primary")
+    knew = widgets.Button(description=MESSAGES["knew"][lang], button_style="success")
+    not_yet = widgets.Button(description=MESSAGES["not_yet"][lang], button_style="warning")
     grading = widgets.HBox([knew, not_yet])
     state = {"index": 0, "known": 0}
 
     def render(revealed=False):
         if state["index"] >= len(due):
-            front.value = html.escape(_TEXT["done"][lang].format(k=state["known"], n=len(due)) if due
-                                      else _TEXT["no_due"][lang])
+            front.value = html.escape(MESSAGES["done"][lang].format(k=state["known"], n=len(due)) if due
+                                      else MESSAGES["no_due"][lang])
             back.value = ""
             show.layout.display = grading.layout.display = "none"
             return
@@ -360,10 +336,9 @@ def flashcard_review_widget(*, lang: str = "en", n: int = 10, progress_dir=None,
 
 def recorded_quiz(*, notebook=None, topic=None, lang: str = "en", progress_dir=None, save: bool = True):
     """Return the self-check of ``notebook`` (or all checks of ``topic``) recording every attempt."""
-    import ipywidgets as widgets
 
     writer = _ProgressWriter(progress_dir, save)
-    selection = [question for question in interview.questions(topic=topic, notebook=notebook)
+    selection = [question for question in bank.questions(topic=topic, notebook=notebook)
                  if question.check is not None]
     if not selection:
         raise ValueError(f"no questions with a check for notebook={notebook!r}, topic={topic!r}")
@@ -371,24 +346,24 @@ def recorded_quiz(*, notebook=None, topic=None, lang: str = "en", progress_dir=N
     def on_result(question, result):
         writer.record(question, result, mode="quiz", lang=lang)
 
-    return widgets.VBox([quiz.check_widget(question, lang, on_result) for question in selection])
+    return widgets.VBox([check_widget(question, lang, on_result) for question in selection])
 
 
-_EXAMPLE_SESSION = mock_interview.MockInterview([interview.get_question("mlf-012"),
-                                                 interview.get_question("fsm-002")], time_limit_s=120)
+_EXAMPLE_SESSION = mock.MockInterview([bank.get_question("mlf-012"),
+                                                 bank.get_question("fsm-002")], time_limit_s=120)
 _EXAMPLE_SESSION.record("mlf-012", "predict ignores its input and the learning rate is unused",
                         elapsed_s=95.0, covered=[True, False, False, False, False, False, True])
 
 BENCHMARK_CASES = [
     ("trainer.question_card", question_card_html,
-     {"question": interview.get_question("maml-001"), "lang": "zh", "number": 2, "total": 5}),
+     {"question": bank.get_question("maml-001"), "lang": "zh", "number": 2, "total": 5}),
     ("trainer.answer_review", answer_review_html,
-     {"question": interview.get_question("mlf-008"), "lang": "en", "elapsed_s": 140.0}),
-    ("trainer.suggest_checklist", mock_interview.suggest_checklist,
-     {"question": interview.get_question("dep-001"),
+     {"question": bank.get_question("mlf-008"), "lang": "en", "elapsed_s": 140.0}),
+    ("trainer.suggest_checklist", mock.suggest_checklist,
+     {"question": bank.get_question("dep-001"),
       "answer": "Hold out whole sites, compare with fine-tuning, patient-level splits and monitoring.",
       "lang": "en"}),
     ("trainer.summary", summary_html, {"summary": _EXAMPLE_SESSION.summarize(), "lang": "en"}),
     ("trainer.flashcard_back", flashcard_back_html,
-     {"question": interview.get_question("fsm-001"), "lang": "zh"}),
+     {"question": bank.get_question("fsm-001"), "lang": "zh"}),
 ]

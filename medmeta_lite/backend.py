@@ -1,0 +1,59 @@
+"""TensorFlow and Keras, imported on their first use.
+
+Importing TensorFlow costs about 4 s and 500 MB, so ``import medmeta_lite`` and the notebooks that never
+train a network must not pay for it. Every module reaches TensorFlow and Keras through the two names
+defined here, ``tf`` and ``keras``: they behave like the modules, and import them the first time an
+attribute is read. This is the package's only deferred import.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import types
+
+# TensorFlow reads these once, when it is first imported. Set here, they keep its start-up log out of the
+# notebooks (a red box of oneDNN and CPU-feature lines) and keep its CPU kernels deterministic however
+# JupyterLab was started; a value the user set wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+class LazyModule(types.ModuleType):
+    """A stand-in for a module that imports the real one when an attribute is first read.
+
+    Parameters
+    ----------
+    name : str
+        The module to import, e.g. ``"tensorflow"``.
+
+    Examples
+    --------
+    >>> math = LazyModule("math")
+    >>> math.sqrt(16.0)
+    4.0
+    """
+
+    def __init__(self, name: str):
+        super().__init__(name)
+
+    def __getattr__(self, attribute: str):
+        module = importlib.import_module(self.__name__)
+        value = getattr(module, attribute)
+        # Cache on the stand-in, so later reads are plain attribute look-ups.
+        setattr(self, attribute, value)
+        return value
+
+    def __repr__(self) -> str:
+        state = "imported" if self.__name__ in sys.modules else "not imported yet"
+        return f"<lazy module {self.__name__!r} ({state})>"
+
+
+tf = LazyModule("tensorflow")
+keras = LazyModule("keras")
+
+
+def tensorflow_loaded() -> bool:
+    """Whether TensorFlow has been imported in this process (by the package or by anyone else)."""
+    return "tensorflow" in sys.modules
