@@ -27,7 +27,8 @@ def _package_version() -> str:
         return "unknown"
 
 
-def save_model(path, model, arrays: dict, *, hyperparameters: dict | None = None, state: dict | None = None) -> Path:
+def save_model(path, model, arrays: dict, *, hyperparameters: dict | None = None,
+               state: dict | None = None) -> Path:
     """Write ``model``'s hyperparameters, ``state`` and ``arrays`` to ``path`` (an ``.npz`` file).
 
     Parameters

@@ -116,7 +116,7 @@ def execute_notebook(source: Path, output_dir: Path, parameters: dict | None = N
 
     notebook_out = output_dir / "notebooks" / source.name
     notebook_out.parent.mkdir(parents=True, exist_ok=True)
-    declared = _declared_parameters(source)
+    declared = declared_parameters(source)
     chosen = {key: value for key, value in (parameters or {}).items() if key in declared}
     start = time.perf_counter()
     try:
@@ -134,7 +134,7 @@ def execute_notebook(source: Path, output_dir: Path, parameters: dict | None = N
     return NotebookRun(source.name, seconds)
 
 
-def _declared_parameters(notebook: Path) -> set[str]:
+def declared_parameters(notebook: Path) -> set[str]:
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     for cell in cells:
         if cell["cell_type"] == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
@@ -170,11 +170,23 @@ def run_workbook(output_dir: Path, parameters: dict | None = None, jobs: int = 1
         return [future.result() for future in futures]
 
 
-def format_table(runs: list[NotebookRun], wall_seconds: float) -> str:
-    """Render per-notebook timings as a Markdown table."""
-    lines = ["| notebook | seconds | status |", "|---|---:|---|"]
-    lines += [f"| {run.name} | {run.seconds:.1f} | {run.error or 'ok'} |" for run in runs]
-    lines.append(f"| **total (wall)** | {wall_seconds:.1f} | {sum(bool(run.error) for run in runs)} failed |")
+def format_table(runs: list[NotebookRun], wall_seconds: float, baseline_seconds: float | None = None) -> str:
+    """Render per-notebook timings as a Markdown table.
+
+    With ``baseline_seconds`` (a kernel that only imports TensorFlow, timed the same way) each notebook's
+    time is also shown as a multiple of it: a figure that survives a slow or busy machine.
+    """
+    n_failed = sum(bool(run.error) for run in runs)
+    if baseline_seconds is None:
+        lines = ["| notebook | seconds | status |", "|---|---:|---|"]
+        lines += [f"| {run.name} | {run.seconds:.1f} | {run.error or 'ok'} |" for run in runs]
+        lines.append(f"| **total (wall)** | {wall_seconds:.1f} | {n_failed} failed |")
+        return "\n".join(lines)
+    lines = ["| notebook | seconds | × bare TensorFlow kernel | status |", "|---|---:|---:|---|"]
+    lines += [f"| {run.name} | {run.seconds:.1f} | {run.seconds / baseline_seconds:.2f} | "
+              f"{run.error or 'ok'} |" for run in runs]
+    lines.append(f"| bare kernel importing TensorFlow | {baseline_seconds:.1f} | 1.00 | |")
+    lines.append(f"| **total (wall)** | {wall_seconds:.1f} | | {n_failed} failed |")
     return "\n".join(lines)
 
 

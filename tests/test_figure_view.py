@@ -15,7 +15,7 @@ from PIL import Image
 import medmeta_lite.widgets
 from medmeta_lite.plotting.learners import plot_loss_curve
 from medmeta_lite.plotting.style import new_figure
-from medmeta_lite.widgets.figure_view import FigureView, _fits
+from medmeta_lite.widgets.figure_view import FigureView, figure_fits
 
 
 def _line(slope, title="a line"):
@@ -72,7 +72,7 @@ def test_the_diverging_learning_rate_figure_fits_after_a_converging_one():
         axes.set_position(position)
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
-    assert _fits(figure, canvas.get_renderer())
+    assert figure_fits(figure, canvas.get_renderer())
     plt.close(figure)
 
 
@@ -104,7 +104,7 @@ def test_every_widget_figure_fits_inside_its_picture(function, kwargs):
         axes.set_position(position)
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
-    assert _fits(figure, canvas.get_renderer()), "labels spill out of the figure or overlap"
+    assert figure_fits(figure, canvas.get_renderer()), "labels spill out of the figure or overlap"
     plt.close(figure)
 
 

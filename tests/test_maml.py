@@ -89,8 +89,9 @@ def test_first_meta_update_is_an_adam_step():
     maml, batch = _prepared_maml(first_order=False)
     theta = _flat([v.numpy() for v in maml.variables_])
     gradient = _flat(maml.meta_gradient(*batch)[1])
-    fitted = MAML(network=TINY, dtype="float64", inner_lr=0.1, n_inner_steps=2, meta_batch_size=3, n_meta_iter=1,
-                  n_shots=5, n_queries=5, jit_compile=False, random_state=0).fit(SinusoidTaskSampler(random_state=0))
+    fitted = MAML(network=TINY, dtype="float64", inner_lr=0.1, n_inner_steps=2, meta_batch_size=3,
+                  n_meta_iter=1, n_shots=5, n_queries=5, jit_compile=False, random_state=0)
+    fitted.fit(SinusoidTaskSampler(random_state=0))
     np.testing.assert_allclose(_flat(fitted.meta_parameters_),
                                theta - 0.001 * gradient / (np.abs(gradient) + 1e-8), atol=1e-12)
 

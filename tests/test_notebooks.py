@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from medmeta_lite.workbook import _declared_parameters, list_notebooks, run_papermill
+from medmeta_lite.workbook import declared_parameters, list_notebooks, run_papermill
 
 NOTEBOOKS = list_notebooks()
 EXPECTED_NUMBERS = [f"{number:02d}" for number in range(16)]
@@ -54,7 +54,7 @@ def test_stored_outputs_are_clean(path):
 def test_notebook_runs_with_smoke_parameters(path, tmp_path):
     smoke = _cells(path)["metadata"].get("medmeta", {}).get("smoke_parameters")
     assert smoke, "notebook metadata needs medmeta.smoke_parameters (tiny values for this test)"
-    unknown = set(smoke) - _declared_parameters(path)
+    unknown = set(smoke) - declared_parameters(path)
     assert not unknown, f"smoke parameters not in the parameters cell: {sorted(unknown)}"
     # A per-cell limit far above any cell's need: it bounds a rare kernel-client stall seen under load.
     run_papermill(path, tmp_path / path.name, smoke, timeout=120)

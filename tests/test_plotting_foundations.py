@@ -75,17 +75,46 @@ def test_warm_start_demo_saves_evaluations():
     assert np.median(demo["warm"][-1]) < np.median(demo["random"])
 
 
-def test_plots_return_figures(shots_demo):
+def test_shots_figure_shows_the_demo_it_was_given(shots_demo):
     figure = foundations.plot_shots_demo(shots_demo, 2, target=0.2)
-    assert isinstance(figure, Figure) and len(figure.axes) == 2
+    left, right = figure.axes
+    assert left.get_title() == "New task (grey: training tasks)"
+    assert right.get_xlabel() == "support examples (shots)"
+    assert right.get_ylabel() == "query mean squared error"
+    curves = {line.get_label(): line for line in right.get_lines()}
+    for name in ("meta-learned", "scratch"):
+        np.testing.assert_array_equal(curves[name].get_xdata(), shots_demo["shots"])
+        np.testing.assert_array_equal(curves[name].get_ydata(), shots_demo[name])
+    assert curves["target 0.2"].get_ydata()[0] == 0.2
+    support = left.collections[-1].get_offsets()  # the scatter of the support examples
+    assert len(support) == 2
+    assert [text.get_text() for text in left.get_legend().get_texts()][-1] == "2 support examples"
     with pytest.raises(ValueError, match="n_shots"):
         foundations.plot_shots_demo(shots_demo, 3)
 
 
+def _shown_data(axes) -> int:
+    """Finite data points drawn in ``axes`` (lines, collections, patches and images)."""
+    points = sum(np.isfinite(np.asarray(line.get_xydata(), dtype=float)).all(axis=1).sum()
+                 for line in axes.get_lines())
+    points += sum(len(collection.get_offsets()) + len(getattr(collection, "get_segments", list)())
+                  for collection in axes.collections)
+    points += len(axes.patches) + sum(image.get_array().size for image in axes.images)
+    return int(points)
+
+
 @pytest.mark.parametrize(("name", "function", "kwargs"), foundation_widgets.BENCHMARK_CASES,
                          ids=[case[0] for case in foundation_widgets.BENCHMARK_CASES])
-def test_widget_callbacks_draw_figures(name, function, kwargs):
-    assert isinstance(function(**kwargs), Figure)
+def test_widget_callbacks_draw_labelled_data(name, function, kwargs):
+    figure = function(**kwargs)
+    assert isinstance(figure, Figure) and figure.axes
+    for axes in figure.axes:
+        if not axes.get_visible() or not axes.axison and not axes.images:
+            continue
+        labels = [axes.get_title(), axes.get_xlabel(), axes.get_ylabel(),
+                  *(text.get_text() for text in [*axes.texts, *figure.texts])]
+        assert any(labels), f"{name}: an axes has no title, axis label or text"
+        assert _shown_data(axes) > 0, f"{name}: an axes shows no data"
 
 
 def test_widget_helpers_build_sliders(shots_demo):

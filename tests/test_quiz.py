@@ -102,7 +102,8 @@ def _parts(box):
 def test_multiple_choice_widget_gives_feedback_with_explanation(lang):
     question = interview.get_question("mlf-001")
     seen = []
-    entry, button, feedback = _parts(quiz_widgets.check_widget(question, lang, on_result=lambda q, r: seen.append(r)))
+    widget = quiz_widgets.check_widget(question, lang, on_result=lambda q, r: seen.append(r))
+    entry, button, feedback = _parts(widget)
     button.click()
     assert feedback.value == MESSAGES["no_choice"][lang] and not seen
     entry.value = (question.check.correct + 1) % len(question.check.options.en)

@@ -1,6 +1,5 @@
 """Tests of the synthetic medical-style image generator."""
 
-import time
 
 import numpy as np
 import pytest
@@ -73,12 +72,6 @@ def test_styles_change_appearance():
     for style in sorted(set(STYLES) - {"standard"}):
         shifted = make_synthetic_images(20, classes=["ring"], style=style, random_state=0).images
         assert np.abs(shifted - standard).mean() > 0.1, style
-
-
-def test_generation_is_fast():
-    start = time.perf_counter()
-    make_synthetic_images(100, random_state=0)  # 2400 images
-    assert time.perf_counter() - start < 3.0  # thousands of images per second, even on a busy CPU
 
 
 def test_meta_splits():

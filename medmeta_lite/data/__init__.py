@@ -1,4 +1,4 @@
-"""Data: the files bundled with the package, tabular and sinusoid tasks, MedMNIST, synthetic images, preprocessing.
+"""Data: bundled files, tabular and sinusoid tasks, MedMNIST, synthetic images and image preprocessing.
 """
 
 from medmeta_lite.data.bundled import (

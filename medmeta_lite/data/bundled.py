@@ -19,6 +19,7 @@ from sklearn.utils import Bunch
 
 from medmeta_lite.data.medmnist import load_medmnist
 from medmeta_lite.data.tasks import Task
+from medmeta_lite.validation import check_choice, check_count
 
 __all__ = ["data_dir", "load_diabetes_tasks", "load_medmnist", "load_toy_line", "make_toy_line",
            "write_toy_line"]
@@ -181,13 +182,10 @@ def load_diabetes_tasks(*, by: str = "age", n_shots: int = 20, n_queries: int | 
     (4, (10, 9))
     """
 
-    if by not in _DIABETES_SPLITS:
-        raise ValueError(f"by must be one of {_DIABETES_SPLITS}, got {by!r}")
-    if isinstance(n_shots, bool) or not isinstance(n_shots, (int, np.integer)) or n_shots < 1:
-        raise ValueError(f"n_shots must be a positive integer, got {n_shots!r}")
-    if n_queries is not None and (isinstance(n_queries, bool) or not isinstance(n_queries, (int, np.integer))
-                                  or n_queries < 1):
-        raise ValueError(f"n_queries must be a positive integer or None, got {n_queries!r}")
+    check_choice("by", by, _DIABETES_SPLITS)
+    check_count("n_shots", n_shots)
+    if n_queries is not None:
+        check_count("n_queries", n_queries)
     data = load_diabetes(scaled=False)
     features, target = data.data, data.target
     column = data.feature_names.index(by)

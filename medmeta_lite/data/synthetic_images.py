@@ -20,6 +20,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 
 from medmeta_lite.data.preprocessing import standardise_images
+from medmeta_lite.validation import check_count
 
 IMAGE_SIZE = 28
 
@@ -353,10 +354,8 @@ def make_synthetic_images(n_per_class: int = 20, *, classes=None, style="standar
     >>> data.labels.tolist()
     [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
     """
-    if isinstance(n_per_class, bool) or not isinstance(n_per_class, (int, np.integer)) or n_per_class < 1:
-        raise ValueError(f"n_per_class must be a positive integer, got {n_per_class!r}")
-    if isinstance(image_size, bool) or not isinstance(image_size, (int, np.integer)) or image_size < 8:
-        raise ValueError(f"image_size must be an integer >= 8, got {image_size!r}")
+    n_per_class = check_count("n_per_class", n_per_class)
+    image_size = check_count("image_size", image_size, minimum=8)
     style = _check_style(style)
     indices = _class_indices(classes)
     rng = np.random.default_rng(random_state)

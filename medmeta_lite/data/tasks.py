@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from medmeta_lite.validation import check_count
+from medmeta_lite.validation import check_choice, check_count
 
 
 @dataclass(frozen=True, repr=False)
@@ -259,8 +259,7 @@ class SinusoidTaskSampler(TaskSampler):
     def _draw_parameters(self, rng, n_tasks):
         if self.noise < 0:
             raise ValueError(f"noise must be >= 0, got {self.noise!r}")
-        if self.support_side not in (None, "left", "right"):
-            raise ValueError(f"support_side must be None, 'left' or 'right', got {self.support_side!r}")
+        check_choice("support_side", self.support_side, (None, "left", "right"))
         amplitude = rng.uniform(*self._check_range("amplitude_range", self.amplitude_range), size=n_tasks)
         phase = rng.uniform(*self._check_range("phase_range", self.phase_range), size=n_tasks)
         return {"amplitude": amplitude, "phase": phase}

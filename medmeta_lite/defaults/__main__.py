@@ -17,10 +17,11 @@ from medmeta_lite.defaults.sinusoid import (
 def main(argv=None) -> None:
     """Train one family of committed models and save it (default: the package's data folder)."""
     parser = argparse.ArgumentParser(prog="python -m medmeta_lite.defaults",
-                                     description="Train the workbook's committed models and save their weights.")
+                                     description="Train the committed models and save their weights.")
     parser.add_argument("family", choices=("sinusoid", "fewshot"),
-                        help="sinusoid: MAML, first-order MAML, Reptile and the pretrained baseline (notebook 12); "
-                             "fewshot: ProtoNet, the fine-tuning backbone and a Conv-4 MAML (notebooks 06, 13, 14)")
+                        help="sinusoid: MAML, first-order MAML, Reptile and the pretrained baseline "
+                             "(notebook 12); fewshot: ProtoNet, the fine-tuning backbone and a Conv-4 MAML "
+                             "(notebooks 06, 13, 14)")
     parser.add_argument("--out", default=None, help="folder for the .npz files (default: the data folder)")
     parser.add_argument("--meta-iters", type=int, default=DEFAULT_META_ITERATIONS,
                         help="meta-iterations of the sinusoid models")

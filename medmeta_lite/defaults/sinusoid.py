@@ -76,5 +76,6 @@ def save_sinusoid_models(learners: dict, folder) -> list[str]:
     lines = []
     for name, learner in learners.items():
         learner.save(folder / SINUSOID_FILES[name])
-        lines.append(f"{name}: final meta-loss {learner.history_[-100:].mean():.3f} -> {SINUSOID_FILES[name]}")
+        final = learner.history_[-100:].mean()
+        lines.append(f"{name}: final meta-loss {final:.3f} -> {SINUSOID_FILES[name]}")
     return lines

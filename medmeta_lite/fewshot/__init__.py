@@ -5,6 +5,7 @@ fine-tuning baselines and a meta-learner adapted episode by episode.
 from medmeta_lite.fewshot.adapted import AdaptedEpisodeClassifier
 from medmeta_lite.fewshot.embedding import (
     build_conv4,
+    class_separation,
     compute_prototypes,
     episode_prototypes,
     pool_embeddings,
@@ -19,6 +20,7 @@ from medmeta_lite.fewshot.evaluation import (
     FewShotProtocol,
     accuracy_grid,
     class_split_protocol,
+    compare_on_domains,
     confidence_interval_95,
     dataset_split_protocol,
     evaluate_episodes,
@@ -45,6 +47,8 @@ __all__ = [
     "ScratchClassifier",
     "accuracy_grid",
     "build_conv4",
+    "class_separation",
+    "compare_on_domains",
     "check_images_labels",
     "class_split_protocol",
     "compute_prototypes",

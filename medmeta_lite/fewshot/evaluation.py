@@ -239,8 +239,9 @@ def accuracy_grid(models: dict, images, labels, *, n_ways_values=(2, 3, 5), n_sh
     return {"n_ways": n_ways_values, "n_shots": n_shots_values, "methods": methods}
 
 
-def compare_on_domains(methods: dict, targets: dict, *, n_shots: int = 5, n_episodes: int = N_EVALUATION_EPISODES,
-                       slow=(), n_slow_episodes: int = 10, random_state=0) -> dict:
+def compare_on_domains(methods: dict, targets: dict, *, n_shots: int = 5,
+                       n_episodes: int = N_EVALUATION_EPISODES, slow=(), n_slow_episodes: int = 10,
+                       random_state=0) -> dict:
     """Evaluate every method on every target domain, all methods on the same episodes of a domain.
 
     Methods that adapt one episode at a time (``slow``) see only the first ``n_slow_episodes`` of the

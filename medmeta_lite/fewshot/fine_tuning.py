@@ -27,7 +27,7 @@ from medmeta_lite.data.preprocessing import prepare_images
 from medmeta_lite.fewshot.embedding import build_conv4, compute_prototypes, pool_embeddings, read_history
 from medmeta_lite.fewshot.embedding import squared_euclidean_distances as _distances
 from medmeta_lite.fewshot.episodes import EpisodeBatch
-from medmeta_lite.validation import check_count, check_positive
+from medmeta_lite.validation import check_choice, check_count, check_positive
 
 
 def _check_support(support_labels, n_support):
@@ -325,8 +325,7 @@ class FineTuningClassifier(BaseEstimator):
                                for start in range(0, len(prepared), batch_size)]).astype(np.float64)
 
     def _check_mode(self):
-        if self.fine_tune not in ("head", "all"):
-            raise ValueError(f"fine_tune must be 'head' or 'all', got {self.fine_tune!r}")
+        check_choice("fine_tune", self.fine_tune, ("head", "all"))
 
     def predict(self, support_images, support_labels, query_images) -> np.ndarray:
         """Fine-tune a new head (and, with ``fine_tune="all"``, the backbone) on the support set; predict."""
@@ -359,7 +358,7 @@ class FineTuningClassifier(BaseEstimator):
                                        check_count("n_fine_tune_steps", self.n_fine_tune_steps))
 
     def save(self, path) -> Path:
-        """Save the pre-trained backbone, head, settings and history (see :mod:`medmeta_lite.serialization`)."""
+        """Save the pre-trained backbone, head, settings and history (:mod:`medmeta_lite.serialization`)."""
         check_is_fitted(self, "backbone_")
         return serialization.save_model(
             path, self, {"backbone": self.backbone_.get_weights(), "head": self.head_.get_weights(),

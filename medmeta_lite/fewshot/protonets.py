@@ -202,11 +202,12 @@ class ProtoNet(BaseEstimator):
         return int(self.embedding_.output_shape[-1])
 
     def save(self, path) -> Path:
-        """Save the embedding weights, settings and training history (see :mod:`medmeta_lite.serialization`)."""
+        """Save the embedding weights, settings and training history (:mod:`medmeta_lite.serialization`)."""
         check_is_fitted(self, "embedding_")
         history = getattr(self, "history_", {"loss": [], "accuracy": []})
         return serialization.save_model(
-            path, self, {"embedding": self.embedding_.get_weights(), "history_loss": np.asarray(history["loss"]),
+            path, self, {"embedding": self.embedding_.get_weights(),
+                         "history_loss": np.asarray(history["loss"]),
                          "history_accuracy": np.asarray(history["accuracy"])},
             state={"image_size": self.image_size_})
 

@@ -19,7 +19,7 @@ from medmeta_lite.backend import tf
 from medmeta_lite.data.preprocessing import add_channel_axis
 from medmeta_lite.gradmeta.networks import MLP, Conv4, network_from_config
 from medmeta_lite.gradmeta.ops import LOSSES, adapt, loss_per_task, tile
-from medmeta_lite.validation import check_count, check_positive
+from medmeta_lite.validation import check_bool, check_choice, check_count, check_positive
 
 
 def draw_batch(task_sampler, n_tasks, n_shots, n_queries):
@@ -133,10 +133,9 @@ class FunctionalMetaLearner(BaseEstimator):
         check_count("n_meta_iter", self.n_meta_iter)
         check_count("n_shots", self.n_shots)
         check_count("n_queries", self.n_queries)
-        if self.loss not in LOSSES:
-            raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+        check_choice("loss", self.loss, LOSSES)
+        check_choice("dtype", self.dtype, ("float32", "float64"))
+        check_bool("jit_compile", self.jit_compile)
 
     def _resolve_network(self, batch):
         network = self.network
@@ -212,7 +211,8 @@ class FunctionalMetaLearner(BaseEstimator):
                         for _ in range(size - len(batches))]
             stacked = {key: np.stack([batch[key] for batch in batches])
                        for key in ("X_support", "y_support", "X_query", "y_query")}
-            history[start:start + size] = compiled(*self.as_tensors(stacked), tf.constant(start, tf.int64)).numpy()
+            losses = compiled(*self.as_tensors(stacked), tf.constant(start, tf.int64))
+            history[start:start + size] = losses.numpy()
             if callback is not None:
                 callback(start + size)
         self.history_ = history
@@ -352,7 +352,7 @@ class FunctionalMetaLearner(BaseEstimator):
 
     # -- persistence ---------------------------------------------------------------------------------------
     def save(self, path) -> Path:
-        """Save hyperparameters, network configuration, meta-parameters and history (see :mod:`serialization`)."""
+        """Save hyperparameters, network configuration, meta-parameters and history (one ``.npz`` file)."""
         check_is_fitted(self, "meta_parameters_")
         if not callable(getattr(self.network_, "get_config", None)):
             raise TypeError("save() needs a network with get_config(); custom networks must provide one")

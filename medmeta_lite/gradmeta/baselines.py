@@ -67,7 +67,8 @@ class PretrainedBaseline(FunctionalMetaLearner):
 
 
     def __init__(self, *, network="mlp", loss="mse", inner_lr=0.01, meta_lr=0.001, n_inner_steps=10,
-                 meta_batch_size=25, n_meta_iter=1000, n_shots=10, n_queries=10, jit_compile=True, dtype="float32", random_state=None):
+                 meta_batch_size=25, n_meta_iter=1000, n_shots=10, n_queries=10, jit_compile=True,
+                 dtype="float32", random_state=None):
         self.network = network
         self.loss = loss
         self.inner_lr = inner_lr

@@ -14,7 +14,7 @@ from __future__ import annotations
 from medmeta_lite.backend import tf
 from medmeta_lite.gradmeta.base import FunctionalMetaLearner
 from medmeta_lite.gradmeta.ops import adam_update, adapt, loss_per_task, tile
-from medmeta_lite.validation import check_count
+from medmeta_lite.validation import check_bool, check_count
 
 
 class MAML(FunctionalMetaLearner):
@@ -86,7 +86,8 @@ class MAML(FunctionalMetaLearner):
 
 
     def __init__(self, *, network="mlp", loss="mse", inner_lr=0.01, meta_lr=0.001, n_inner_steps=1,
-                 meta_batch_size=25, n_meta_iter=1000, n_shots=10, n_queries=10, first_order=False, jit_compile=True, dtype="float32",
+                 meta_batch_size=25, n_meta_iter=1000, n_shots=10, n_queries=10, first_order=False,
+                 jit_compile=True, dtype="float32",
                  random_state=None):
         self.network = network
         self.loss = loss
@@ -105,6 +106,7 @@ class MAML(FunctionalMetaLearner):
     def _validate_hyperparameters(self):
         super()._validate_hyperparameters()
         check_count("n_inner_steps", self.n_inner_steps)
+        check_bool("first_order", self.first_order)
 
     def meta_loss_and_tape(self, X_support, y_support, X_query, y_query):
         """Mean query loss after adaptation, and the tape that recorded it (for the meta-gradient).
@@ -146,7 +148,8 @@ class MAML(FunctionalMetaLearner):
         task_sampler : TaskSampler or EpisodeSampler
             Any object with ``sample_batch(n_tasks, n_shots, n_queries)`` returning a dict (see
             :mod:`medmeta_lite.data.tasks`), or an :class:`medmeta_lite.fewshot.EpisodeSampler` whose
-            ``sample_batch(n_episodes)`` fixes the shots itself (the ``n_shots`` and ``n_queries`` hyperparameters are then ignored).
+            ``sample_batch(n_episodes)`` fixes the shots itself (the ``n_shots`` and ``n_queries``
+            hyperparameters are then ignored).
         callback : callable, default=None
             Called as ``callback(n_done)`` after every compiled chunk of 20 meta-iterations (timing, logging).
 

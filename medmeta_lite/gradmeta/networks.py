@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from medmeta_lite.backend import tf
+from medmeta_lite.validation import check_choice, check_count
 
 
 def _is_batched(weights, unbatched_rank: int) -> bool:
@@ -227,10 +228,8 @@ class Conv4:
 
     def __init__(self, n_ways: int = 5, n_filters: int = 64, n_channels: int = 1, normalization="layer"):
         for name, value in (("n_ways", n_ways), ("n_filters", n_filters), ("n_channels", n_channels)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if normalization not in ("layer", None):
-            raise ValueError(f"normalization must be 'layer' or None, got {normalization!r}")
+            check_count(name, value)
+        check_choice("normalization", normalization, ("layer", None))
         self.n_ways, self.n_filters, self.n_channels = int(n_ways), int(n_filters), int(n_channels)
         self.normalization = normalization
 

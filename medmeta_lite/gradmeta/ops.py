@@ -70,7 +70,8 @@ def adapt(network, loss, weights, X_support, y_support, n_steps, inner_lr, secon
         for _ in range(n_steps):
             weights = sgd_step(weights)
         return weights
-    _, weights = tf.while_loop(lambda step, _: step < n_steps, lambda step, current: (step + 1, sgd_step(current)),
+    _, weights = tf.while_loop(lambda step, _: step < n_steps,
+                               lambda step, current: (step + 1, sgd_step(current)),
                                (tf.constant(0, n_steps.dtype), list(weights)))
     return weights
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from medmeta_lite.backend import tf
 from medmeta_lite.gradmeta.base import FunctionalMetaLearner
 from medmeta_lite.gradmeta.ops import adapt, loss_per_task, tile
-from medmeta_lite.validation import check_count
+from medmeta_lite.validation import check_bool, check_count
 
 
 class Reptile(FunctionalMetaLearner):
@@ -69,7 +69,8 @@ class Reptile(FunctionalMetaLearner):
 
 
     def __init__(self, *, network="mlp", loss="mse", inner_lr=0.02, meta_lr=1.0, n_inner_steps=5,
-                 meta_batch_size=25, n_meta_iter=1000, n_shots=10, n_queries=10, anneal_meta_lr=True, jit_compile=True, dtype="float32",
+                 meta_batch_size=25, n_meta_iter=1000, n_shots=10, n_queries=10, anneal_meta_lr=True,
+                 jit_compile=True, dtype="float32",
                  random_state=None):
         self.network = network
         self.loss = loss
@@ -88,6 +89,7 @@ class Reptile(FunctionalMetaLearner):
     def _validate_hyperparameters(self):
         super()._validate_hyperparameters()
         check_count("n_inner_steps", self.n_inner_steps)
+        check_bool("anneal_meta_lr", self.anneal_meta_lr)
 
     def fit(self, task_sampler, callback=None):
         """Meta-train on tasks from ``task_sampler`` (same arguments as :meth:`MAML.fit`); return self."""

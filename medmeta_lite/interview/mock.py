@@ -211,7 +211,8 @@ def summary_markdown(summary: dict, lang: str | None = None, *, heading_level: i
     for number, row in enumerate(summary["questions"], start=1):
         topic = topics[row["topic"]].get(lang) if row["topic"] in topics else row["topic"]
         if row["answered"]:
-            time = f"{row['elapsed_s']:.0f} s" + (f" ({MESSAGES['overtime'][lang]})" if row["overtime"] else "")
+            overtime = f" ({MESSAGES['overtime'][lang]})" if row["overtime"] else ""
+            time = f"{row['elapsed_s']:.0f} s{overtime}"
         else:
             time = MESSAGES["skipped"][lang]
         lines.append(f"| {number} | {row['id']} | {topic} | {row['difficulty']} | {row['score']:.0%} "

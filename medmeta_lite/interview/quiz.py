@@ -272,7 +272,8 @@ def feedback_text(question: bank.Question, result: Result, lang: str = "en") -> 
     check = question.check
     lines = [MESSAGES["correct" if result.correct else "wrong"][lang]]
     if check.type == "numeric" and not result.correct:
-        expected = MESSAGES["expected"][lang].format(value=f"{check.value:g}", tolerance=f"{check.tolerance:g}")
+        expected = MESSAGES["expected"][lang].format(value=f"{check.value:g}",
+                                                     tolerance=f"{check.tolerance:g}")
         lines[0] += " " + expected
     if check.type == "multiple_choice" and not result.correct:
         lines[0] += f" → {check.options.get(lang)[check.correct]}"

@@ -1,4 +1,5 @@
-"""Base learners with scikit-learn's ``fit``/``predict`` contract: closed form, gradient descent, Keras, averaging.
+"""Base learners with scikit-learn's ``fit``/``predict`` contract: closed form, gradient descent, Keras and
+averaging.
 """
 
 from medmeta_lite.learners.averaging import AveragingMetaLearner, EnsembleLosses

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,7 +10,8 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from medmeta_lite.data.tasks import Task
-from medmeta_lite.learners.linear import LinearRegression, _as_float_targets
+from medmeta_lite.learners.linear import LinearRegression
+from medmeta_lite.validation import as_float_targets, check_bool, check_count
 
 
 @dataclass(frozen=True)
@@ -130,13 +130,10 @@ class AveragingMetaLearner(RegressorMixin, BaseEstimator):
         self : AveragingMetaLearner
             The fitted ensemble.
         """
-        n_estimators = self.n_estimators
-        if isinstance(n_estimators, bool) or not isinstance(n_estimators, numbers.Integral):
-            raise TypeError(f"n_estimators must be an integer > 0, got {n_estimators!r}")
-        if n_estimators <= 0:
-            raise ValueError(f"n_estimators must be an integer > 0, got {n_estimators!r}")
+        n_estimators = check_count("n_estimators", self.n_estimators)
+        check_bool("bootstrap", self.bootstrap)
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        y = _as_float_targets(y)
+        y = as_float_targets(y)
         rng = np.random.default_rng(self.random_state)
         n_samples = len(X)
         self.estimators_ = []
@@ -222,7 +219,7 @@ class AveragingMetaLearner(RegressorMixin, BaseEstimator):
             ``member_mse``, ``mean_member_mse``, ``ensemble_mse`` and ``ambiguity``.
         """
         member_predictions = self.member_predictions(X)
-        y = _as_float_targets(np.asarray(y))
+        y = as_float_targets(np.asarray(y))
         if y.ndim != 1 or len(y) != member_predictions.shape[1]:
             raise ValueError(f"y must be 1-D with one target per row of X ({member_predictions.shape[1]}), "
                              f"got shape {y.shape}")

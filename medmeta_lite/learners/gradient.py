@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
@@ -10,8 +9,14 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import validate_data
 
-from medmeta_lite.learners.linear import LinearPredictorMixin, _as_float_targets
-from medmeta_lite.validation import check_count, check_positive
+from medmeta_lite.learners.linear import LinearPredictorMixin
+from medmeta_lite.validation import (
+    as_float_targets,
+    check_bool,
+    check_count,
+    check_non_negative,
+    check_positive,
+)
 
 #: The loss counts as diverging once it is this many times larger than at the start.
 DIVERGENCE_FACTOR = 100.0
@@ -186,10 +191,10 @@ class GradientDescentRegressor(LinearPredictorMixin, RegressorMixin, BaseEstimat
         """
         learning_rate = float(check_positive("learning_rate", self.learning_rate))
         n_iter = int(check_count("n_iter", self.n_iter))
-        if isinstance(self.tol, bool) or not isinstance(self.tol, numbers.Real) or not self.tol >= 0:
-            raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
+        check_non_negative("tol", self.tol)
+        check_bool("standardize", self.standardize)
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        y = _as_float_targets(y)
+        y = as_float_targets(y)
         rng = np.random.default_rng(self.random_state)
 
         if self.standardize:

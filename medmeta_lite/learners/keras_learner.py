@@ -13,8 +13,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from medmeta_lite.backend import keras, tf
-from medmeta_lite.learners.linear import _as_float_targets
-from medmeta_lite.validation import check_count, check_positive
+from medmeta_lite.validation import as_float_targets, check_count, check_positive
 
 
 def _integer_seed(random_state) -> int:
@@ -116,7 +115,7 @@ class KerasRegressor(RegressorMixin, BaseEstimator):
         if self.batch_size is not None:
             check_count("batch_size", self.batch_size)
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        y = _as_float_targets(y)
+        y = as_float_targets(y)
         seed = _integer_seed(self.random_state)
 
 

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from scipy import linalg
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from medmeta_lite.validation import as_float_targets, check_bool, check_non_negative
+
 #: Singular values below this fraction of the largest count as zero (scikit-learn >= 1.9 uses the same
 #: default, its ``tol``): directions that the data barely determine get no weight.
 RANK_TOLERANCE = 1e-6
-
-
-def _as_float_targets(y: np.ndarray) -> np.ndarray:
-    """Return ``y`` as float64, with a message that names the problem when it is not numeric."""
-    if y.dtype.kind not in "biuf":
-        raise TypeError(f"y must be numeric (ints or floats), got dtype {y.dtype}; "
-                        "convert labels with y.astype(float)")
-    # float64 targets: integer labels minus float predictions would otherwise be computed by accident
-    return np.asarray(y, dtype=np.float64)
 
 
 class LinearPredictorMixin:
@@ -116,12 +107,8 @@ class LinearRegression(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         self.fit_intercept = fit_intercept
 
     def _check_hyperparameters(self) -> float:
-        alpha = self.alpha
-        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
-            raise TypeError(f"alpha must be a real number >= 0, got {alpha!r} ({type(alpha).__name__})")
-        if not np.isfinite(alpha) or alpha < 0:
-            raise ValueError(f"alpha must be a finite number >= 0 (0 = no ridge penalty), got {alpha!r}")
-        return float(alpha)
+        check_bool("fit_intercept", self.fit_intercept)
+        return check_non_negative("alpha", self.alpha)
 
     def fit(self, X, y):
         """Fit the weights and the intercept by least squares.
@@ -140,7 +127,7 @@ class LinearRegression(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         """
         alpha = self._check_hyperparameters()
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        y = _as_float_targets(y)
+        y = as_float_targets(y)
         n_samples, n_features = X.shape
 
         # One Householder QR of the augmented matrix [X - mean(X), y - mean(y)] = Q R. Because Q has

@@ -1,7 +1,8 @@
 """Demos and figures of the foundation notebooks (01-07): what meta-learning is, and what it buys.
 
-Each demo is two pure functions: ``make_*_demo(...)`` in :mod:`medmeta_lite.experiments.foundations` does the computation once and returns a dict of
-arrays; ``plot_*(demo, ...)`` draws one view of it quickly enough for a slider. All randomness enters
+Each demo is two pure functions: ``make_*_demo(...)`` in :mod:`medmeta_lite.experiments.foundations` does
+the computation once and returns a dict of arrays; ``plot_*(demo, ...)`` here draws one view of it quickly
+enough for a slider. All randomness enters
 through ``random_state``, so two runs give identical numbers.
 """
 
@@ -187,8 +188,8 @@ def plot_meta_gradient_cost(rows) -> Figure:
     Parameters
     ----------
     rows : list of dict
-        The output of ``medmeta_lite.experiments.meta_gradient_cost.measure_meta_gradient_cost``: ``first_order``, ``n_inner_steps``,
-        ``seconds_per_step`` and ``kept_bytes`` per configuration.
+        The output of ``medmeta_lite.experiments.measure_meta_gradient_cost``: ``first_order``,
+        ``n_inner_steps``, ``seconds_per_step`` and ``kept_bytes`` per configuration.
 
     Notes
     -----

@@ -280,7 +280,7 @@ def plot_method_comparison(rows, *, title=None, chance=None) -> Figure:
 
 
 def plot_ways_shots(grid: dict, n_ways: int, n_shots: int) -> Figure:
-    """One slice of a precomputed :func:`medmeta_lite.fewshot.evaluation.accuracy_grid`: accuracy against shots for
+    """One slice of a precomputed :func:`medmeta_lite.fewshot.accuracy_grid`: accuracy against shots for
     ``n_ways`` classes, with the accuracies at ``n_shots`` written in the title.
 
     Examples

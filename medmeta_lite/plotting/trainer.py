@@ -71,7 +71,7 @@ def plot_bank_overview(questions, lang: str = "en") -> Figure:
 
 
 def plot_review_history(history) -> Figure:
-    """Draw a simulated flashcard history (from :func:`medmeta_lite.interview.flashcards.simulate`): box against day.
+    """Draw a simulated flashcard history (:func:`medmeta_lite.interview.flashcards.simulate`): box by day.
 
     Correct reviews are drawn as filled circles, wrong ones as crosses; the step line shows the box the card
     waits in until its next review.

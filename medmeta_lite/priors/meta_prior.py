@@ -11,14 +11,13 @@ linear version of Model-Agnostic Meta-Learning (MAML, Finn et al., 2017).
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from medmeta_lite.data.tasks import Task
 from medmeta_lite.learners.linear import LinearPredictorMixin
+from medmeta_lite.validation import check_count, check_non_negative, check_positive
 
 __all__ = ["MetaLearnedPrior", "RidgeAroundPrior", "query_errors"]
 
@@ -62,23 +61,10 @@ def _adapted_query_errors(tasks, centre, alpha, n_inner_steps, inner_lr) -> np.n
     return np.asarray(errors)
 
 
-def _check_alpha(alpha) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
-        raise TypeError(f"alpha must be a real number >= 0, got {alpha!r} ({type(alpha).__name__})")
-    if not np.isfinite(alpha) or alpha < 0:
-        raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}")
-    return float(alpha)
-
-
 def _check_steps(n_inner_steps, inner_lr, *, name="n_inner_steps", lr_name="inner_lr"):
     if n_inner_steps is None:
         return None, None
-    if (isinstance(n_inner_steps, bool) or not isinstance(n_inner_steps, (int, np.integer))
-            or n_inner_steps < 0):
-        raise ValueError(f"{name} must be None (closed form) or an integer >= 0, got {n_inner_steps!r}")
-    if isinstance(inner_lr, bool) or not isinstance(inner_lr, numbers.Real) or not inner_lr > 0:
-        raise ValueError(f"{lr_name} must be a positive number, got {inner_lr!r}")
-    return int(n_inner_steps), float(inner_lr)
+    return check_count(name, n_inner_steps, minimum=0), check_positive(lr_name, inner_lr)
 
 
 class RidgeAroundPrior(LinearPredictorMixin, RegressorMixin, BaseEstimator):
@@ -143,7 +129,7 @@ class RidgeAroundPrior(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         -------
         self : RidgeAroundPrior
         """
-        alpha = _check_alpha(self.alpha)
+        alpha = check_non_negative("alpha", self.alpha)
         n_iter, learning_rate = _check_steps(self.n_iter, self.learning_rate, name="n_iter",
                                              lr_name="learning_rate")
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
@@ -160,7 +146,7 @@ class RidgeAroundPrior(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         return self
 
     def _query_errors(self, tasks) -> np.ndarray:
-        alpha = _check_alpha(self.alpha)
+        alpha = check_non_negative("alpha", self.alpha)
         n_iter, learning_rate = _check_steps(self.n_iter, self.learning_rate, name="n_iter",
                                              lr_name="learning_rate")
         n_features = tasks[0].X_support.shape[1]
@@ -321,13 +307,13 @@ class MetaLearnedPrior(BaseEstimator):
         tasks = _check_tasks(tasks)
         n_inner_steps, inner_lr = _check_steps(self.n_inner_steps, self.inner_lr)
         if self.alphas is None:
-            self.alpha_ = _check_alpha(self.alpha)
+            self.alpha_ = check_non_negative("alpha", self.alpha)
             self.meta_validation_errors_ = None
         else:
             if n_inner_steps is not None:
                 raise ValueError("alphas selects the ridge strength, which gradient adaptation "
                                  "(n_inner_steps set) does not use; leave alphas=None")
-            candidates = [_check_alpha(alpha) for alpha in np.atleast_1d(self.alphas)]
+            candidates = [check_non_negative("alpha", alpha) for alpha in np.atleast_1d(self.alphas)]
             if not 0 < self.validation_fraction < 1:
                 raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
             if len(tasks) < 2:

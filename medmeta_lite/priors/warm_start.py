@@ -9,13 +9,12 @@ before one is within a tolerance of the best.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from medmeta_lite.data.tasks import Task
+from medmeta_lite.validation import check_count, check_non_negative
 
 __all__ = [
     "WarmStartSearch",
@@ -73,8 +72,7 @@ def sample_curve_tasks(n_tasks: int, *, n_shots: int = 30, n_queries: int = 100,
     Task('curve 0', 10 support / 20 query, 1 feature)
     """
     for name, value in (("n_tasks", n_tasks), ("n_shots", n_shots), ("n_queries", n_queries)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_count(name, value)
     low, high = frequency_range
     if not 0 < low <= high:
         raise ValueError(f"frequency_range must be (low, high) with 0 < low <= high, got {frequency_range!r}")
@@ -138,12 +136,6 @@ def meta_features(task: Task) -> np.ndarray:
     return np.array([roughness, np.log(variance)])
 
 
-def _check_tolerance(tolerance) -> float:
-    if isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real) or tolerance < 0:
-        raise ValueError(f"tolerance must be a number >= 0, got {tolerance!r}")
-    return float(tolerance)
-
-
 def _good_enough(errors: np.ndarray, tolerance: float) -> np.ndarray:
     return errors <= errors.min() * (1 + tolerance)
 
@@ -160,7 +152,7 @@ def random_search_expected_evaluations(errors, tolerance: float = 0.1) -> float:
     2.5
     """
     errors = np.asarray(errors, dtype=float)
-    n_good = int(_good_enough(errors, _check_tolerance(tolerance)).sum())
+    n_good = int(_good_enough(errors, check_non_negative("tolerance", tolerance)).sum())
     return (errors.size + 1) / (n_good + 1)
 
 
@@ -220,9 +212,7 @@ class WarmStartSearch(BaseEstimator):
         tasks = list(tasks)
         if not tasks:
             raise ValueError("tasks is empty: a warm start needs earlier tasks")
-        if (isinstance(self.n_neighbors, bool) or not isinstance(self.n_neighbors, (int, np.integer))
-                or self.n_neighbors < 1):
-            raise ValueError(f"n_neighbors must be a positive integer, got {self.n_neighbors!r}")
+        check_count("n_neighbors", self.n_neighbors)
         configurations = polynomial_ridge_grid() if self.configurations is None else list(self.configurations)
         if not configurations:
             raise ValueError("configurations is empty")
@@ -254,7 +244,7 @@ class WarmStartSearch(BaseEstimator):
         The best error on ``task`` is found by evaluating every configuration, which a real search cannot
         do; it is used here only to score the search.
         """
-        tolerance = _check_tolerance(tolerance)
+        tolerance = check_non_negative("tolerance", tolerance)
         errors = configuration_errors(task, self.configurations_)
         good = _good_enough(errors, tolerance)
         return int(np.flatnonzero(good[self.suggest(task)])[0]) + 1

@@ -77,7 +77,7 @@ class FigureView:
                 self._solve(figure, engine, shape)
             _place(figure, self.layouts[shape])
             canvas.draw()
-            if known and not _fits(figure, canvas.get_renderer()):
+            if known and not figure_fits(figure, canvas.get_renderer()):
                 # Labels grew past the layout learned earlier (a longer title, wider tick labels).
                 self._solve(figure, engine, shape)
                 _place(figure, self.layouts[shape])
@@ -171,7 +171,7 @@ def _place(figure: Figure, positions: list) -> None:
         axes.set_in_layout(True)  # set_position takes axes out of layout; a re-solve must see them
 
 
-def _fits(figure: Figure, renderer, tolerance: float = 1.0) -> bool:
+def figure_fits(figure: Figure, renderer, tolerance: float = 1.0) -> bool:
     """Whether every axes (with its labels) and every figure text lies inside the figure, none overlapping."""
     frame = figure.bbox
     boxes = [axes.get_tightbbox(renderer) for axes in figure.axes if axes.get_visible()]

@@ -1,6 +1,6 @@
 """Widgets of the few-shot image notebooks (13, 14): redraw precomputed accuracies, never recompute them.
 
-The notebook computes :func:`medmeta_lite.fewshot.evaluation.accuracy_grid` once (every method on the same episodes
+The notebook computes :func:`medmeta_lite.fewshot.accuracy_grid` once (every method on the same episodes
 for each number of ways and shots); moving a slider only draws
 :func:`medmeta_lite.plotting.images.plot_ways_shots`.
 """

@@ -57,7 +57,8 @@ def check_widget(question: bank.Question, lang: str = "en", on_result=None):
             feedback.value = html.escape(MESSAGES["not_number"][lang])
             return
         colour = "#2e7d32" if result.correct else "#c62828"
-        body = "<br>".join(html.escape(line) for line in quiz.feedback_text(question, result, lang).split("\n"))
+        lines = quiz.feedback_text(question, result, lang).split("\n")
+        body = "<br>".join(html.escape(line) for line in lines)
         # ipywidgets' HTML box breaks long lines anywhere, even inside words; wrap at spaces, ~100 characters
         style = f"color:{colour};white-space:normal; word-break:normal; overflow-wrap:normal; max-width:100ch"
         feedback.value = f"<div style=\"{style}\">{body}</div>"

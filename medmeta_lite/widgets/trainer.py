@@ -1,7 +1,8 @@
 """ipywidgets front end of the interview trainer: mock interview, flashcard review and a recorded quiz.
 
 The logic lives in :mod:`medmeta_lite.interview.mock`, :mod:`medmeta_lite.interview.flashcards`,
-:mod:`medmeta_lite.interview.quiz` and :mod:`medmeta_lite.interview.progress`; this module only lays out plain ipywidgets (no
+:mod:`medmeta_lite.interview.quiz` and :mod:`medmeta_lite.interview.progress`; this module only lays out
+plain ipywidgets (no
 injected JavaScript) and renders HTML with the pure functions listed in ``BENCHMARK_CASES``.
 
 Nothing is written to disk until the user clicks a button, and only when ``save=True``; progress goes to
@@ -34,8 +35,8 @@ def question_card_html(question: bank.Question, lang: str = "en", number: int = 
     True
     """
     topic = bank.topics()[question.topic].get(lang)
-    header = " · ".join([MESSAGES["question"][lang].format(k=number, n=total), question.id, topic, question.kind,
-                         question.difficulty, MESSAGES["limit"][lang].format(s=time_limit_s)])
+    header = " · ".join([MESSAGES["question"][lang].format(k=number, n=total), question.id, topic,
+                         question.kind, question.difficulty, MESSAGES["limit"][lang].format(s=time_limit_s)])
     return (f"<div class=\"medmeta-mock-question\">"
             f"<div style=\"{rendering.MUTED_STYLE}\">{html.escape(header)}</div>"
             f"{rendering.paragraphs_html(question.prompt.get(lang))}</div>")
@@ -281,7 +282,8 @@ def flashcard_review_widget(*, lang: str = "en", n: int = 10, progress_dir=None,
     """Return a ``VBox`` that reviews up to ``n`` flashcards due ``today`` (Leitner boxes).
 
     Cards missing from the progress file start in box 1, due today. Each answer reschedules the card
-    (:func:`medmeta_lite.interview.flashcards.review`) and, with ``save=True``, is written to the progress file.
+    (:func:`medmeta_lite.interview.flashcards.review`) and, with ``save=True``, is written to the progress
+    file.
 
     Returns
     -------

@@ -52,7 +52,7 @@ def test_diabetes_support_and_query_are_disjoint_and_reproducible():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"by": "bmi"}, "by must be one of"),
-    ({"n_shots": 0}, "n_shots must be a positive integer"),
+    ({"n_shots": 0}, "n_shots must be an integer >= 1"),
     ({"n_shots": 500}, "leaves no query patients"),
     ({"n_queries": -1}, "n_queries must be"),
 ])
