@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -88,10 +89,17 @@ def load_model_file(path, class_name: str) -> tuple[dict, dict]:
     if not path.is_file():
         raise FileNotFoundError(f"model file {path} does not exist")
     try:
+        # numpy reads each array without reaching the end of its zip entry, where zipfile checks the CRC:
+        # test every entry first, so that a flipped bit is caught here and not used as a weight.
+        with zipfile.ZipFile(path) as archive:
+            damaged = archive.testzip()
+        if damaged is not None:
+            raise ValueError(f"entry {damaged!r} fails its CRC check")
         with np.load(path, allow_pickle=False) as archive:
             header = json.loads(str(archive["header"]))
             stored = {name: archive[name] for name in archive.files if name != "header"}
-    except (OSError, EOFError, KeyError, ValueError, zipfile.BadZipFile, zlib.error) as error:
+    except (OSError, EOFError, KeyError, ValueError, TypeError, NotImplementedError, struct.error,
+            zipfile.BadZipFile, zlib.error) as error:
         raise ValueError(f"{path} is damaged or is not a medmeta-lite model file ({error})") from error
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ValueError(f"{path} is not a medmeta-lite model file (its header has no format {FORMAT!r})")

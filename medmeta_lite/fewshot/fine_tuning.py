@@ -27,6 +27,7 @@ from medmeta_lite.data.preprocessing import prepare_images
 from medmeta_lite.fewshot.embedding import build_conv4, compute_prototypes, pool_embeddings, read_history
 from medmeta_lite.fewshot.embedding import squared_euclidean_distances as _distances
 from medmeta_lite.fewshot.episodes import EpisodeBatch
+from medmeta_lite.gradmeta.ops import adapt, tile
 from medmeta_lite.validation import check_choice, check_count, check_positive
 
 
@@ -352,10 +353,26 @@ class FineTuningClassifier(BaseEstimator):
         return _predict_heads(table[episodes.query_index], weights, bias)
 
     def _fine_tune_all(self, support, support_labels, n_ways, query):
-        if not hasattr(self, "_episode_model"):
-            self._episode_model = _EpisodeFineTuner(self.backbone_, self.fine_tune_lr)
-        return self._episode_model.run(support, support_labels, n_ways, query,
-                                       check_count("n_fine_tune_steps", self.n_fine_tune_steps))
+        """Fine-tune the backbone and a zero-initialised head on the support set; label the query."""
+        rate = check_positive("fine_tune_lr", self.fine_tune_lr)
+        n_steps = check_count("n_fine_tune_steps", self.n_fine_tune_steps)
+        if getattr(self, "_fine_tuner", (None,))[0] != rate:
+            network = _BackboneWithHead(self.backbone_)
+
+            @tf.function(reduce_retracing=True)
+            def fine_tune_and_predict(initial, support, labels, query, steps):
+                weights = adapt(network, "cross_entropy", tile(initial, 1), support[None], labels[None],
+                                steps, rate, second_order=False)
+                return network.apply(weights, query[None])[0]
+
+            self._fine_tuner = (rate, fine_tune_and_predict)
+        dimension = int(self.backbone_.output_shape[-1])
+        initial = [variable.value for variable in self.backbone_.trainable_variables]
+        initial += [tf.zeros((dimension, n_ways)), tf.zeros((n_ways,))]
+        labels = tf.constant(support_labels.astype(np.int32))
+        logits = self._fine_tuner[1](initial, tf.constant(support), labels, tf.constant(query),
+                                     tf.constant(n_steps))
+        return logits.numpy().argmax(axis=1)
 
     def save(self, path) -> Path:
         """Save the pre-trained backbone, head, settings and history (:mod:`medmeta_lite.serialization`)."""
@@ -380,47 +397,20 @@ class FineTuningClassifier(BaseEstimator):
         return model
 
 
-class _EpisodeFineTuner:
-    """Whole-network fine-tuning on one support set, reusing one compiled step across episodes.
+class _BackboneWithHead:
+    """The pre-trained backbone and a linear head as a functional network: ``apply(weights, X)``.
 
-    The backbone weights are copied into fresh variables, a zero-initialised head of ``n_ways`` outputs is
-    added, and plain gradient descent runs on the support set. Batch-norm layers stay in inference mode:
-    statistics of five images would be meaningless.
+    Lets whole-network fine-tuning run through the package's one inner loop,
+    :func:`medmeta_lite.gradmeta.ops.adapt`. The weights carry the task axis of one task; batch-norm layers
+    stay in inference mode, because statistics of five images would be meaningless.
     """
 
-    def __init__(self, backbone, learning_rate):
-        self.backbone = keras.models.clone_model(backbone)
-        self.pretrained = backbone.get_weights()
-        self.learning_rate = float(learning_rate)
-        self.steps = {}
+    def __init__(self, backbone):
+        self.backbone = backbone
+        self.non_trainable = [variable.value for variable in backbone.non_trainable_variables]
 
-    def run(self, support, support_labels, n_ways, query, n_steps):
-        self.backbone.set_weights(self.pretrained)
-        dimension = int(self.backbone.output_shape[-1])
-        if n_ways not in self.steps:
-            head_weights = tf.Variable(tf.zeros((dimension, n_ways)))
-            head_bias = tf.Variable(tf.zeros((n_ways,)))
-            variables = self.backbone.trainable_variables + [head_weights, head_bias]
-            backbone, rate = self.backbone, self.learning_rate
-
-            @tf.function(reduce_retracing=True)
-            def train(images, labels, steps):
-                for _ in tf.range(steps):
-                    with tf.GradientTape() as tape:
-                        logits = tf.matmul(backbone(images, training=False), head_weights) + head_bias
-                        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels,
-                                                                                             logits=logits))
-                    for variable, gradient in zip(variables, tape.gradient(loss, variables), strict=True):
-                        variable.assign_sub(rate * gradient)
-                return loss
-
-            @tf.function(reduce_retracing=True)
-            def logits_of(images):
-                return tf.matmul(backbone(images, training=False), head_weights) + head_bias
-
-            self.steps[n_ways] = (head_weights, head_bias, train, logits_of)
-        head_weights, head_bias, train, logits_of = self.steps[n_ways]
-        head_weights.assign(tf.zeros_like(head_weights))
-        head_bias.assign(tf.zeros_like(head_bias))
-        train(tf.constant(support), tf.constant(support_labels.astype(np.int32)), tf.constant(n_steps))
-        return logits_of(tf.constant(query)).numpy().argmax(axis=1)
+    def apply(self, weights, X):
+        *backbone_weights, head_weights, head_bias = weights
+        features, _ = self.backbone.stateless_call([weight[0] for weight in backbone_weights],
+                                                   self.non_trainable, X[0], training=False)
+        return (tf.matmul(features, head_weights[0]) + head_bias[0])[None]

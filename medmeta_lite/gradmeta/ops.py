@@ -27,7 +27,8 @@ def adapt(network, loss, weights, X_support, y_support, n_steps, inner_lr, secon
     """Run ``n_steps`` of SGD on every task's support set at once; return the adapted batched weights.
 
     The one inner loop of the package: MAML and first-order MAML (training and ``adapt``), Reptile, the
-    pretrained baseline and :class:`medmeta_lite.fewshot.AdaptedEpisodeClassifier` all call it.
+    pretrained baseline, :class:`medmeta_lite.fewshot.AdaptedEpisodeClassifier` and whole-network
+    fine-tuning (:class:`medmeta_lite.fewshot.FineTuningClassifier`) all call it.
 
     Parameters
     ----------
