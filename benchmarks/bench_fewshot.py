@@ -21,9 +21,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from medmeta_lite.data.bundled import data_dir
 from medmeta_lite.data.medmnist import load_medmnist
 from medmeta_lite.data.synthetic_images import load_synthetic_split
 from medmeta_lite.defaults.fewshot import DEFAULT_PRETRAINED_FILE, load_fewshot_models, train_fewshot_models
@@ -44,33 +46,27 @@ MEDMNIST_SETS = (  # (row name, flag, file name, n_ways, n_shots)
 def _load_methods(retrain: bool, seed: int):
     """Return {name: (model, train_seconds)}; train_seconds is None when weights were loaded from data/."""
     if retrain:
-        import tempfile
-
         folder = Path(tempfile.mkdtemp())
-        report = train_fewshot_models(folder, verbose=False)
+        report = train_fewshot_models(folder)
         seconds = {"protonet": report["protonet_seconds"], "fine-tuning": report["pretrained_seconds"],
                    "maml": report.get("maml_seconds")}
     else:
         folder, seconds = None, {"protonet": None, "fine-tuning": None, "maml": None}
     models = load_fewshot_models(folder)
-    all_layers = FineTuningClassifier.load(_pretrained_path(folder), fine_tune="all", n_fine_tune_steps=50)
+    all_layers = FineTuningClassifier.load(_pretrained_path(folder)).set_params(fine_tune="all",
+                                                                                n_fine_tune_steps=50)
     methods = {
         "protonet": (models["protonet"], seconds["protonet"]),
         "fine-tuning (head)": (models["fine-tuning"], seconds["fine-tuning"]),
         "fine-tuning (all layers)": (all_layers, seconds["fine-tuning"]),
     }
-    if models["maml"] is not None:
-        methods["first-order maml"] = (AdaptedEpisodeClassifier(models["maml"], n_steps=10), seconds["maml"])
-    else:
-        print("# first-order MAML rows skipped: data/fewshot_maml.npz not found", file=sys.stderr)
+    methods["first-order maml"] = (AdaptedEpisodeClassifier(models["maml"], n_steps=10), seconds["maml"])
     methods["scratch (softmax on pixels)"] = (ScratchClassifier(), 0.0)
     methods["pixel nearest centroid"] = (PixelNearestCentroid(), 0.0)
     return methods
 
 
 def _pretrained_path(folder):
-    from medmeta_lite.data.bundled import data_dir
-
     return (folder or data_dir()) / DEFAULT_PRETRAINED_FILE
 
 

@@ -41,11 +41,11 @@ WINDOW = 100
 class TaskLoopMAML(MAML):
     """The "before" version: a Python loop over the tasks of a meta-batch inside the compiled step."""
 
-    def _meta_gradient(self, X_support, y_support, X_query, y_query):
+    def meta_gradient(self, X_support, y_support, X_query, y_query):
         with tf.GradientTape() as outer_tape:
             losses = []
             for task in range(self.meta_batch_size):
-                weights = list(self._variables)
+                weights = list(self.variables_)
                 for _ in range(self.n_inner_steps):
                     with tf.GradientTape() as tape:
                         tape.watch(weights)
@@ -58,7 +58,7 @@ class TaskLoopMAML(MAML):
                 outputs = self.network_.apply(weights, X_query[task])[None]
                 losses.append(loss_per_task(outputs, y_query[task][None], self.loss)[0])
             meta_loss = tf.add_n(losses) / self.meta_batch_size
-        return meta_loss, outer_tape.gradient(meta_loss, self._variables)
+        return meta_loss, outer_tape.gradient(meta_loss, self.variables_)
 
 
 def evaluation_tasks(n_shots: int = N_SHOTS) -> dict:
@@ -81,7 +81,8 @@ def train_timed(learner, n_meta_iter):
     """Fit with a callback that records wall-clock time per 100-iteration window."""
     marks = []
     start = time.perf_counter()
-    learner.fit(SinusoidTaskSampler(random_state=TRAIN_SEED), n_meta_iter=n_meta_iter,
+    learner.set_params(n_meta_iter=n_meta_iter)
+    learner.fit(SinusoidTaskSampler(random_state=TRAIN_SEED),
                 callback=lambda n_done: marks.append((n_done, time.perf_counter())))
     seconds = time.perf_counter() - start
     rates, previous_n, previous_t = [], 0, start
