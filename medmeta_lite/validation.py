@@ -124,3 +124,78 @@ def as_float_targets(y: np.ndarray) -> np.ndarray:
                         "convert labels with y.astype(float)")
     # float64 targets: integer labels minus float predictions would otherwise be computed by accident
     return np.asarray(y, dtype=np.float64)
+
+
+def check_finite(name: str, values) -> np.ndarray:
+    """Return ``values`` as an array if it holds numbers and no NaN or infinity; name the first bad one.
+
+    Examples
+    --------
+    >>> check_finite("support_images", [[0.0, 1.0], [2.0, float("nan")]])
+    Traceback (most recent call last):
+    ...
+    ValueError: support_images holds nan at index (1, 1); NaN and infinite values are refused
+    """
+    array = np.asarray(values)
+    if array.dtype.kind not in "biuf":
+        raise InvalidParameterError(f"{name} must hold numbers, got dtype {array.dtype}")
+    if array.dtype.kind == "f":
+        bad = ~np.isfinite(array)
+        if bad.any():
+            index = tuple(int(i) for i in np.unravel_index(int(np.argmax(bad)), array.shape))
+            raise ValueError(f"{name} holds {array[index]} at index {index}; NaN and infinite values are "
+                             f"refused")
+    return array
+
+
+def check_random_state(random_state, name: str = "random_state"):
+    """Return ``random_state`` if ``numpy.random.default_rng`` accepts it as a seed: None, an integer
+    ``>= 0`` or a numpy ``Generator``, ``BitGenerator`` or ``SeedSequence``.
+
+    Examples
+    --------
+    >>> check_random_state("seed")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    medmeta_lite.validation.InvalidParameterError: random_state must be ..., got 'seed'
+    """
+    if random_state is None or isinstance(random_state, (np.random.Generator, np.random.BitGenerator,
+                                                         np.random.SeedSequence)):
+        return random_state
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool) \
+            and random_state >= 0:
+        return random_state
+    raise InvalidParameterError(f"{name} must be None, an integer >= 0 or a numpy Generator, "
+                                f"got {random_state!r}")
+
+
+def make_rng(random_state, name: str = "random_state") -> np.random.Generator:
+    """``numpy.random.default_rng(random_state)`` after :func:`check_random_state`: the package's one way
+    to turn a ``random_state`` into a generator."""
+    return np.random.default_rng(check_random_state(random_state, name))
+
+
+def check_classes(name: str, classes, available) -> np.ndarray:
+    """Return ``classes`` as unique integer labels that all occur in ``available``; refuse an empty list.
+
+    Examples
+    --------
+    >>> check_classes("classes", [0, 0, 1], [0, 1, 2])
+    Traceback (most recent call last):
+    ...
+    ValueError: classes lists class 0 more than once
+    """
+    values = np.asarray(classes).ravel()
+    if values.size == 0:
+        raise ValueError(f"{name} is empty; give at least one class label")
+    if values.dtype.kind == "f" and np.all(np.isfinite(values)) and np.all(values == np.round(values)):
+        values = values.astype(np.int64)
+    if values.dtype.kind not in "iu" or values.dtype == bool:
+        raise InvalidParameterError(f"{name} must hold integer class labels, got {values.tolist()!r}")
+    unique, counts = np.unique(values, return_counts=True)
+    if (counts > 1).any():
+        raise ValueError(f"{name} lists class {int(unique[counts > 1][0])} more than once")
+    unknown = np.setdiff1d(values, np.asarray(available))
+    if unknown.size:
+        raise ValueError(f"{name} {unknown.tolist()} do not occur in the labels")
+    return values.astype(np.int64)

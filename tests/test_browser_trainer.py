@@ -1,7 +1,8 @@
 """The interview trainer works for a real user: JupyterLab in headless Chromium, notebook 15.
 
-One self-check is answered (pick an option, press Check, read the feedback) and one mock-interview question
-is answered, self-graded and saved to the progress file of the server's ``MEDMETA_LITE_HOME``.
+One self-check is answered (pick an option, press Check, read the feedback); a three-question mock interview
+is answered, self-graded and saved to the progress file of the server's ``MEDMETA_LITE_HOME``; then one
+flashcard is graded in the next widget, and every answer and the session must still be in the file.
 """
 
 import json
@@ -70,7 +71,43 @@ def test_self_check_and_mock_interview_in_the_browser(lab):
                                arg=mock.element_handle())
         mock.scroll_into_view_if_needed()
         screenshot(page, "browser_trainer_mock_interview")
+        record = _wait_for_file(trainer_home / "progress.json")
+        assert [attempt["mode"] for attempt in record["attempts"]] == ["mock"]
+        assert record["attempts"][0]["score"] > 0
 
-    record = _wait_for_file(trainer_home / "progress.json")
-    assert [attempt["mode"] for attempt in record["attempts"]] == ["mock"]
-    assert record["attempts"][0]["score"] > 0
+        # Finish the interview: two more answers, then the session summary is saved too.
+        for number in (2, 3):
+            mock.locator(".medmeta-mock-answer-input textarea").fill("Average over 600 episodes.")
+            mock.locator("button.medmeta-mock-submit").click()
+            mock.get_by_text("Model answer").wait_for()
+            mock.locator("button.medmeta-mock-next").click()
+            if number == 2:
+                page.wait_for_function("element => element.textContent.includes('Question 3 of 3')",
+                                       arg=mock.element_handle())
+        _wait_for(lambda: len(_read(trainer_home)["mock_sessions"]) == 1, "the mock session was not saved")
+
+        # A flashcard graded in the next widget must keep every answer and the session above: the widget
+        # loaded its copy of the progress before the interview, and must not write that copy back.
+        cards = page.locator(".medmeta-flashcards")
+        cards.scroll_into_view_if_needed()
+        cards.locator("button", has_text="Show answer").click()
+        cards.locator("button", has_text="I knew it").click()
+        _wait_for(lambda: any(attempt["mode"] == "flashcard" for attempt in _read(trainer_home)["attempts"]),
+                  "the flashcard answer was not saved")
+        screenshot(page, "browser_trainer_flashcard")
+
+    record = _read(trainer_home)
+    assert [attempt["mode"] for attempt in record["attempts"]] == ["mock", "mock", "mock", "flashcard"]
+    assert len(record["mock_sessions"]) == 1 and record["mock_sessions"][0]["n_answered"] == 3
+
+
+def _read(home):
+    return json.loads((home / "progress.json").read_text(encoding="utf-8"))
+
+
+def _wait_for(condition, message, timeout_s=30.0):
+    deadline = time.time() + timeout_s
+    while not condition():
+        if time.time() > deadline:
+            raise AssertionError(message)
+        time.sleep(0.2)

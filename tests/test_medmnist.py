@@ -170,3 +170,48 @@ def test_download_refuses_non_official_files(tmp_path):
     with pytest.raises(ValueError, match="only the official"):
         load_medmnist("pneumoniamnist", tmp_path, download=True,
                       file_name="pneumoniamnist_subset_balanced.npz", url_base="http://127.0.0.1:9")
+
+
+def test_every_corruption_of_a_file_with_a_caller_given_md5_is_reported_by_name(tmp_path):
+    """With the caller's MD5 of the damaged bytes the checksum passes, so the reader itself must notice."""
+    source = tmp_path / "source.npz"
+    _write_fake_medmnist(source)
+    data = source.read_bytes()
+    rng = np.random.default_rng(1)
+    positions = rng.choice(len(data), size=60, replace=False)
+    silent = []
+    for trial, position in enumerate(positions):
+        damaged = tmp_path / f"damaged{trial}.npz"
+        damaged.write_bytes(data[:position] + bytes([data[position] ^ 0xFF]) + data[position + 1:])
+        try:
+            splits = load_medmnist("fake", tmp_path, file_name=damaged.name, md5=file_md5(damaged))
+        except ValueError as error:
+            assert damaged.name in str(error)
+        else:  # a flip in an unused header field leaves the content intact: then it must equal the original
+            original = load_medmnist("fake", tmp_path, file_name=source.name, md5=file_md5(source))
+            if not np.array_equal(splits.train_images, original.train_images):
+                silent.append(int(position))
+    assert silent == []
+    for length in (0, 10, len(data) // 2, len(data) - 1):
+        truncated = tmp_path / f"truncated{length}.npz"
+        truncated.write_bytes(data[:length])
+        with pytest.raises(ValueError, match=truncated.name):
+            load_medmnist("fake", tmp_path, file_name=truncated.name, md5=file_md5(truncated))
+
+
+@pytest.mark.parametrize("problem", ["nan images", "negative labels", "float labels"])
+def test_bad_content_is_refused(tmp_path, problem):
+    arrays = {}
+    for split in ("train", "val", "test"):
+        arrays[f"{split}_images"] = np.zeros((4, 28, 28), dtype=np.float32)
+        arrays[f"{split}_labels"] = np.array([[0], [1], [0], [1]])
+    if problem == "nan images":
+        arrays["val_images"][2, 3, 4] = np.nan
+    elif problem == "negative labels":
+        arrays["test_labels"][1, 0] = -1
+    else:
+        arrays["train_labels"] = arrays["train_labels"].astype(float)
+    path = tmp_path / "bad.npz"
+    np.savez_compressed(path, **arrays)
+    with pytest.raises(ValueError, match="bad.npz"):
+        load_medmnist("bad", tmp_path, file_name="bad.npz", md5=file_md5(path))

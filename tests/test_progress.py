@@ -126,3 +126,77 @@ def test_a_process_killed_while_saving_leaves_a_valid_file(tmp_path):
     # A temporary file interrupted by the kill may remain; it never replaces progress.json.
     assert all(path.name.startswith(".progress.json.") for path in tmp_path.iterdir()
                if path.name != "progress.json")
+
+
+_RECORDER = """
+import sys
+from medmeta_lite import interview
+from medmeta_lite.interview import progress, quiz
+home, tag, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+question = interview.get_question("mlf-008")
+for index in range(count):
+    progress.record(question, quiz.Result(index % 2 == 0, float(index % 2 == 0)), mode="quiz", lang=tag,
+                    home=home)
+"""
+
+
+def test_two_processes_recording_at_once_lose_no_answer(tmp_path):
+    script = tmp_path / "recorder.py"
+    script.write_text(_RECORDER)
+    writers = [subprocess.Popen([sys.executable, str(script), str(tmp_path / "home"), tag, "150"])
+               for tag in ("en", "zh")]
+    assert [writer.wait(timeout=300) for writer in writers] == [0, 0]
+    attempts = progress.load_progress(tmp_path / "home")["attempts"]
+    assert len(attempts) == 300
+    assert sum(attempt["lang"] == "zh" for attempt in attempts) == 150
+
+
+def test_a_widget_never_writes_a_stale_copy_over_newer_answers(tmp_path):
+    question = interview.get_question("mlf-008")
+    early = progress.load_progress(tmp_path)  # what a widget loaded when its cell ran
+    progress.record(question, quiz.score_answer(question, "2.5"), mode="quiz", home=tmp_path)
+    progress.record_session({"n_questions": 1, "n_answered": 1}, home=tmp_path)
+    wrong = quiz.Result(False, 0.0)
+    saved = progress.update_progress(
+        lambda data: progress.record_attempt(data, question, wrong, mode="flashcard"), tmp_path)
+    assert early["attempts"] == [] and len(saved["attempts"]) == 2 and len(saved["mock_sessions"]) == 1
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe not utf-8",
+                                     b'{"version": 1, "attempts": [{"question_id": "x", "score": "abc"}], '
+                                     b'"cards": {}, "mock_sessions": []}',
+                                     b'{"version": 1, "attempts": [{"question_id": "x", "topic": ["a"]}], '
+                                     b'"cards": {}, "mock_sessions": []}',
+                                     b'{"version": 1, "attempts": [], "cards": {"x": {"box": 1}}, '
+                                     b'"mock_sessions": []}'])
+def test_unreadable_progress_is_moved_aside_naming_both_paths(tmp_path, content):
+    path = progress.progress_path(tmp_path)
+    path.write_bytes(content)
+    with pytest.warns(UserWarning) as caught:
+        data = progress.update_progress(lambda current: current, tmp_path)
+    assert data == progress.empty_progress()
+    message = str(caught[0].message)
+    backups = list(tmp_path.glob("progress.json.corrupt-*"))
+    assert len(backups) == 1 and backups[0].read_bytes() == content
+    assert str(path) in message and str(backups[0]) in message
+
+
+def test_path_errors_are_one_clear_line(tmp_path):
+    progress.progress_path(tmp_path).mkdir()
+    with pytest.raises(progress.ProgressError, match="is a folder"):
+        progress.load_progress(tmp_path)
+    not_a_folder = tmp_path / "plain-file"
+    not_a_folder.write_text("x")
+    with pytest.raises(progress.ProgressError, match="is a file"):
+        progress.update_progress(lambda data: data, not_a_folder)
+
+
+def test_stale_temporary_files_are_cleaned_up(tmp_path):
+    stale = tmp_path / ".progress.json.abc123.tmp"
+    fresh = tmp_path / ".progress.json.def456.tmp"
+    stale.write_text("{")
+    fresh.write_text("{")
+    old = time.time() - 2 * progress.STALE_TEMPORARY_S
+    os.utime(stale, (old, old))
+    progress.update_progress(lambda data: data, tmp_path)
+    assert not stale.exists() and fresh.exists()  # a save still in progress elsewhere is left alone

@@ -83,3 +83,29 @@ def test_committed_weights_use_the_format(repo_root):
         assert len(arrays["meta_parameters"]) == 6
     model = MAML.load(repo_root / "data" / SINUSOID_FILES["maml"])
     assert model.get_params()["n_meta_iter"] == 10_000 and model.history_.shape == (10_000,)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "replace", "missing manifest"])
+def test_damaged_committed_weights_are_reported_by_name_with_the_command(repo_root, tmp_path, damage):
+    from medmeta_lite.defaults import load_sinusoid_models
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in [*SINUSOID_FILES.values(), "checksums.json"]:
+        (folder / name).write_bytes((repo_root / "data" / name).read_bytes())
+    target = folder / SINUSOID_FILES["reptile"]
+    data = target.read_bytes()
+    if damage == "truncate":
+        target.write_bytes(data[:-100])
+    elif damage == "flip":
+        target.write_bytes(data[:500] + bytes([data[500] ^ 0x01]) + data[501:])
+    elif damage == "replace":
+        target.write_bytes((folder / SINUSOID_FILES["maml"]).read_bytes())
+    else:
+        (folder / "checksums.json").unlink()
+    with pytest.raises((ValueError, FileNotFoundError)) as caught:
+        load_sinusoid_models(folder)
+    message = str(caught.value)
+    assert "python -m medmeta_lite.defaults sinusoid" in message
+    assert (target.name in message) or damage == "missing manifest"
+    assert len(load_sinusoid_models(repo_root / "data")) == 4  # the committed files pass

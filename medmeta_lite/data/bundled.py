@@ -19,7 +19,7 @@ from sklearn.utils import Bunch
 
 from medmeta_lite.data.medmnist import load_medmnist
 from medmeta_lite.data.tasks import Task
-from medmeta_lite.validation import check_choice, check_count
+from medmeta_lite.validation import check_choice, check_count, make_rng
 
 __all__ = ["data_dir", "load_diabetes_tasks", "load_medmnist", "load_toy_line", "make_toy_line",
            "write_toy_line"]
@@ -77,7 +77,7 @@ def make_toy_line(*, noise: float = 0.3, random_state=0) -> tuple[np.ndarray, np
     >>> int((split == "train").sum()), int((split == "test").sum())
     (11, 12)
     """
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     x_train = np.arange(0.0, 11.0)
     x_test = np.concatenate([np.arange(0.5, 10.0), [12.0, 15.0]])
     x = np.concatenate([x_train, x_test])
@@ -201,7 +201,7 @@ def load_diabetes_tasks(*, by: str = "age", n_shots: int = 20, n_queries: int | 
     else:
         band = (covariate == covariate.max()).astype(int)
         names = ["sex 1", "sex 2"]
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     tasks = []
     for site, name in enumerate(names):
         rows = rng.permutation(np.flatnonzero(band == site))

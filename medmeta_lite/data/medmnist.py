@@ -12,7 +12,9 @@ Licence of the data: CC BY 4.0; cite MedMNIST v2 and the source datasets (see ``
 from __future__ import annotations
 
 import hashlib
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import numpy as np
 import pooch
 
 from medmeta_lite.data.preprocessing import to_grayscale
+from medmeta_lite.validation import check_finite
 
 DEFAULT_URL_BASE = "https://zenodo.org/records/10519652/files"
 """Where the official MedMNIST v2 files live (Zenodo record of MedMNIST+ / v3.0)."""
@@ -197,12 +200,21 @@ def load_medmnist(flag: str, root, download: bool = False, *, file_name: str | N
         raise ValueError(f"{path.name}: MD5 {actual} does not match the expected {expected}; the file is "
                          f"corrupt, truncated or another version. Delete it and download it again.")
     try:
+        with zipfile.ZipFile(path) as archive:  # numpy alone does not check every entry's CRC
+            damaged = archive.testzip()
+        if damaged is not None:
+            raise ValueError(f"entry {damaged!r} fails its CRC check")
         with np.load(path, allow_pickle=False) as archive:
             missing = [key for key in _KEYS if key not in archive.files]
             if missing:
                 raise ValueError(f"{path.name} is not a MedMNIST file: keys {missing} are missing")
             arrays = {key: archive[key] for key in _KEYS}
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+    except ValueError as error:
+        if "is not a MedMNIST file" in str(error):
+            raise
+        raise ValueError(f"{path.name} could not be read as an .npz archive ({error}); "
+                         f"delete it and download it again") from error
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, struct.error) as error:
         raise ValueError(f"{path.name} could not be read as an .npz archive ({error}); "
                          f"delete it and download it again") from error
     converted = False
@@ -212,7 +224,11 @@ def load_medmnist(flag: str, root, download: bool = False, *, file_name: str | N
             images, converted = to_grayscale(images), True
         if images.ndim != 3:
             raise ValueError(f"{path.name}: {split}_images has shape {images.shape}, expected (n, h, w[, 3])")
+        check_finite(f"{path.name}: {split}_images", images)
         labels = np.asarray(labels).reshape(len(labels), -1)
+        if labels.dtype.kind not in "iu" or (labels.size and labels.min() < 0):
+            raise ValueError(f"{path.name}: {split}_labels must be integers >= 0, got {labels.dtype} "
+                             f"values from {labels.min()} to {labels.max()}")
         if labels.shape[1] != 1 or len(labels) != len(images):
             raise ValueError(f"{path.name}: {split}_labels has shape {arrays[f'{split}_labels'].shape}, "
                              f"expected ({len(images)}, 1)")

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from medmeta_lite.validation import check_finite
 
-def standardise_images(images) -> np.ndarray:
+
+def standardise_images(images, name: str = "images") -> np.ndarray:
     """Scale each image to zero mean and unit standard deviation (float32).
 
     Used for the synthetic images and for real MedMNIST images alike, so that brightness and contrast
@@ -30,9 +32,9 @@ def standardise_images(images) -> np.ndarray:
     >>> np.round(out.mean(axis=(1, 2)), 6).tolist(), np.round(out.std(axis=(1, 2)), 6).tolist()
     ([0.0, 0.0], [1.0, 1.0])
     """
-    images = np.asarray(images, dtype=np.float32)
+    images = check_finite(name, images).astype(np.float32)
     if images.ndim < 3:
-        raise ValueError(f"images must have shape (n_images, height, width[, 1]), got {images.shape}")
+        raise ValueError(f"{name} must have shape (n_images, height, width[, 1]), got {images.shape}")
     axes = tuple(range(1, images.ndim))
     mean = images.mean(axis=axes, keepdims=True)
     std = images.std(axis=axes, keepdims=True)
@@ -71,11 +73,11 @@ def add_channel_axis(images) -> np.ndarray:
     return images[..., None] if images.ndim == 3 else images
 
 
-def prepare_images(images) -> np.ndarray:
+def prepare_images(images, name: str = "images") -> np.ndarray:
     """Standardise each image and add the channel axis: ``(n, h, w)`` → float32 ``(n, h, w, 1)``."""
     images = np.asarray(images)
     if images.ndim == 4 and images.shape[-1] == 1:
         images = images[..., 0]
     if images.ndim != 3:
-        raise ValueError(f"images must have shape (n_images, height, width[, 1]), got {images.shape}")
-    return add_channel_axis(standardise_images(images))
+        raise ValueError(f"{name} must have shape (n_images, height, width[, 1]), got {images.shape}")
+    return add_channel_axis(standardise_images(images, name))

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 
 from medmeta_lite.data.preprocessing import standardise_images
-from medmeta_lite.validation import check_count
+from medmeta_lite.validation import check_count, make_rng
 
 IMAGE_SIZE = 28
 
@@ -358,7 +358,7 @@ def make_synthetic_images(n_per_class: int = 20, *, classes=None, style="standar
     image_size = check_count("image_size", image_size, minimum=8)
     style = _check_style(style)
     indices = _class_indices(classes)
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     coordinates = np.linspace(-1.0, 1.0, image_size)
     y, x = np.meshgrid(coordinates, coordinates, indexing="ij")
     y = np.broadcast_to(y, (n_per_class, image_size, image_size))

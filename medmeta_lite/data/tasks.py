@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from medmeta_lite.validation import check_choice, check_count
+from medmeta_lite.validation import check_choice, check_count, check_finite, make_rng
 
 
 @dataclass(frozen=True, repr=False)
@@ -45,9 +45,12 @@ class Task:
 
     def __post_init__(self):
         for part in ("support", "query"):
-            X, y = getattr(self, f"X_{part}"), getattr(self, f"y_{part}")
-            if np.ndim(X) != 2:
-                raise ValueError(f"X_{part} must be 2-D (n_examples, n_features), got shape {np.shape(X)}")
+            X = check_finite(f"X_{part}", getattr(self, f"X_{part}"))
+            y = check_finite(f"y_{part}", getattr(self, f"y_{part}"))
+            if X.ndim != 2:
+                raise ValueError(f"X_{part} must be 2-D (n_examples, n_features), got shape {X.shape}")
+            if y.ndim != 1:
+                raise ValueError(f"y_{part} must be 1-D (one target per example), got shape {y.shape}")
             if len(X) != len(y):
                 raise ValueError(f"X_{part} has {len(X)} rows but y_{part} has {len(y)}")
         if self.X_support.shape[1] != self.X_query.shape[1]:
@@ -78,7 +81,7 @@ class TaskSampler:
     def __init__(self, *, noise: float = 0.0, random_state=None):
         self.noise = noise
         self.random_state = random_state
-        self._rng = np.random.default_rng(random_state)
+        self._rng = make_rng(random_state)
 
     def sample_batch(self, n_tasks: int, n_shots: int, n_queries: int) -> dict:
         """Draw ``n_tasks`` tasks as stacked arrays, the fast path for batched meta-training.

@@ -11,12 +11,14 @@ from pathlib import Path
 
 from medmeta_lite.data.bundled import data_dir
 from medmeta_lite.data.synthetic_images import load_synthetic_split
+from medmeta_lite.defaults.checksums import verify, write_checksums
 from medmeta_lite.fewshot.episodes import EpisodeSampler
 from medmeta_lite.fewshot.fine_tuning import FineTuningClassifier
 from medmeta_lite.fewshot.protonets import ProtoNet
 from medmeta_lite.gradmeta.maml import MAML
 from medmeta_lite.gradmeta.networks import Conv4
 
+FEWSHOT_COMMAND = "python -m medmeta_lite.defaults fewshot --out data/"
 DEFAULT_PROTONET_FILE = "fewshot_protonet.npz"
 
 
@@ -74,21 +76,21 @@ def train_fewshot_models(out=None, *, settings=None) -> dict:
     report |= {"pretrained": pretrained.save(out / DEFAULT_PRETRAINED_FILE).name,
                "pretrained_seconds": round(pretrained.train_seconds_, 1)}
     maml = _train_maml(data.images, data.labels, settings)
-    report |= {"maml": maml.save(out / DEFAULT_MAML_FILE).name, "maml_seconds": round(maml.train_seconds_, 1)}
+    report |= {"maml": maml.save(out / DEFAULT_MAML_FILE).name,
+               "maml_seconds": round(maml.train_seconds_, 1)}
+    write_checksums(out, [DEFAULT_PROTONET_FILE, DEFAULT_PRETRAINED_FILE, DEFAULT_MAML_FILE])
     return report
 
 
 def load_fewshot_models(folder=None) -> dict:
     """Load the committed few-shot models: ``{"protonet", "fine-tuning", "maml"}``.
 
-    Raises FileNotFoundError naming the command that builds the files when they are missing.
+    Every file is checked against ``checksums.json`` first; a missing or damaged one raises an error that
+    names it and the command that rebuilds it.
     """
 
     folder = Path(folder) if folder is not None else data_dir()
-    for name in (DEFAULT_PROTONET_FILE, DEFAULT_PRETRAINED_FILE, DEFAULT_MAML_FILE):
-        if not (folder / name).is_file():
-            raise FileNotFoundError(f"{name} is missing from {folder.name}/; build it with "
-                                    f"python -m medmeta_lite.defaults fewshot --out data/")
-    return {"protonet": ProtoNet.load(folder / DEFAULT_PROTONET_FILE),
-            "fine-tuning": FineTuningClassifier.load(folder / DEFAULT_PRETRAINED_FILE),
-            "maml": MAML.load(folder / DEFAULT_MAML_FILE)}
+    files = {"protonet": (ProtoNet, DEFAULT_PROTONET_FILE), "maml": (MAML, DEFAULT_MAML_FILE),
+             "fine-tuning": (FineTuningClassifier, DEFAULT_PRETRAINED_FILE)}
+    return {name: model.load(verify(folder, file_name, FEWSHOT_COMMAND))
+            for name, (model, file_name) in files.items()}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from medmeta_lite.data.bundled import data_dir
 from medmeta_lite.data.tasks import SinusoidTaskSampler
+from medmeta_lite.defaults.checksums import verify, write_checksums
 from medmeta_lite.gradmeta.baselines import PretrainedBaseline
 from medmeta_lite.gradmeta.maml import MAML
 from medmeta_lite.gradmeta.reptile import Reptile
@@ -17,6 +18,7 @@ from medmeta_lite.gradmeta.reptile import Reptile
 DEFAULT_META_ITERATIONS = 10000
 """Meta-iterations of the committed models (the paper's 70,000 give slightly better curves)."""
 
+SINUSOID_COMMAND = "python -m medmeta_lite.defaults sinusoid --out data/"
 SINUSOID_FILES = {"maml": "maml_sinusoid_maml.npz", "fomaml": "maml_sinusoid_fomaml.npz",
                  "reptile": "maml_sinusoid_reptile.npz", "pretrained": "maml_sinusoid_pretrained.npz"}
 
@@ -62,11 +64,8 @@ def load_sinusoid_models(folder=None) -> dict:
 
     folder = data_dir() if folder is None else Path(folder)
     classes = {"maml": MAML, "fomaml": MAML, "reptile": Reptile, "pretrained": PretrainedBaseline}
-    missing = [SINUSOID_FILES[name] for name in classes if not (folder / SINUSOID_FILES[name]).exists()]
-    if missing:
-        raise FileNotFoundError(f"missing {missing}; regenerate them with "
-                                "`python -m medmeta_lite.defaults sinusoid --out data/`")
-    return {name: cls.load(folder / SINUSOID_FILES[name]) for name, cls in classes.items()}
+    return {name: cls.load(verify(folder, SINUSOID_FILES[name], SINUSOID_COMMAND))
+            for name, cls in classes.items()}
 
 
 def save_sinusoid_models(learners: dict, folder) -> list[str]:
@@ -78,4 +77,5 @@ def save_sinusoid_models(learners: dict, folder) -> list[str]:
         learner.save(folder / SINUSOID_FILES[name])
         final = learner.history_[-100:].mean()
         lines.append(f"{name}: final meta-loss {final:.3f} -> {SINUSOID_FILES[name]}")
+    write_checksums(folder, [SINUSOID_FILES[name] for name in learners])
     return lines

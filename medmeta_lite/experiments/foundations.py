@@ -21,6 +21,7 @@ from medmeta_lite.priors.warm_start import (
     random_search_expected_evaluations,
     sample_curve_tasks,
 )
+from medmeta_lite.validation import make_rng
 
 ALPHAS = np.logspace(-2, 3, 11)
 """Ridge strengths searched by meta-validation (meta-learned prior) and in hindsight (scratch)."""
@@ -81,7 +82,7 @@ def make_shots_demo(*, n_tasks: int = 100, shots=(1, 2, 3, 4, 5, 6, 8, 10, 15, 2
     -----
     Introduced in ``notebooks/01_what_is_meta_learning.ipynb``.
     """
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     family = {"weight_std": task_std, "intercept_std": task_std, "noise": noise}
     sampler = LinearTaskSampler(**family, random_state=rng)
     test_sampler = LinearTaskSampler(**family, random_state=rng)
@@ -130,7 +131,7 @@ def make_transfer_demo(*, n_features: int = 2, n_shots: int = 5, n_tasks: int = 
     -----
     Introduced in ``notebooks/02_meta_learning_vs_transfer.ipynb``.
     """
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     sampler = LinearTaskSampler(n_features=n_features, noise=noise, random_state=rng)
     prior = MetaLearnedPrior(alphas=ALPHAS, random_state=rng).fit(sampler, n_tasks=n_tasks, n_shots=n_shots,
                                                                  n_queries=20)
@@ -172,7 +173,7 @@ def make_goals_demo(*, n_features: int = 3, n_tasks: int = 100, n_shots: int = 5
     -----
     Introduced in ``notebooks/03_goals_of_meta_learning.ipynb``.
     """
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     sampler = LinearTaskSampler(n_features=n_features, noise=noise, random_state=rng)
     training_tasks = sampler.sample_tasks(n_tasks, n_shots, 20)
     gradient_prior = MetaLearnedPrior(n_inner_steps=n_inner_steps, inner_lr=inner_lr).fit(training_tasks)
@@ -215,7 +216,7 @@ def make_warm_start_demo(*, n_history_grid=(5, 10, 20, 50, 100), n_new_tasks: in
     Introduced in ``notebooks/04_applications.ipynb``.
     """
 
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     history = sample_curve_tasks(max(n_history_grid), random_state=rng)
     new_tasks = sample_curve_tasks(n_new_tasks, random_state=rng)
     full = WarmStartSearch(n_neighbors=n_neighbors).fit(history)
@@ -256,7 +257,7 @@ def make_meta_overfitting_demo(*, n_features: int = 4, n_tasks_grid=(2, 4, 8, 16
     -----
     Introduced in ``notebooks/05_core_challenges.ipynb``.
     """
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     new_tasks = LinearTaskSampler(n_features=n_features, weight_std=test_diversity,
                                   intercept_std=test_diversity, noise=noise,
                                   random_state=rng).sample_tasks(n_test_tasks, n_shots, n_queries)
@@ -305,7 +306,7 @@ def make_episode_demo(models: dict, *, n_ways: int = 3, shots=(1, 5), n_queries:
     The images are synthetic. Introduced in ``notebooks/06_medical_imaging_uses.ipynb``.
     """
 
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     accuracy, examples = {}, {}
     for style in styles:
         data = load_synthetic_split("meta_test", n_per_class, style=style, random_state=rng)
@@ -348,7 +349,7 @@ def make_label_savings_demo(*, shots=(2, 3, 5, 8, 12, 20, 30, 50, 80), by: str =
     Introduced in ``notebooks/07_efficiency_and_label_savings.ipynb``.
     """
 
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     meta = np.zeros(len(shots))
     scratch_by_alpha = np.zeros((len(shots), len(ALPHAS)))
     n_runs = 0

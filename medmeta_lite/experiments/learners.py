@@ -12,6 +12,7 @@ from medmeta_lite.learners.averaging import AveragingMetaLearner
 from medmeta_lite.learners.gradient import GradientDescentRegressor
 from medmeta_lite.learners.keras_learner import KerasRegressor, fit_with_snapshots
 from medmeta_lite.learners.linear import LinearRegression
+from medmeta_lite.validation import make_rng
 
 
 def noisy_line(n_samples: int, noise: float, random_state=0, slope: float = 2.0):
@@ -23,7 +24,7 @@ def noisy_line(n_samples: int, noise: float, random_state=0, slope: float = 2.0)
     >>> X.shape, bool(np.allclose(y, 2 * X.ravel()))
     ((5, 1), True)
     """
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     X = rng.uniform(0.0, 10.0, size=(n_samples, 1))
     return X, slope * X.ravel() + noise * rng.standard_normal(n_samples)
 
@@ -55,7 +56,7 @@ def ensemble_variance_curve(n_estimators_options, noise: float, *, n_samples: in
     >>> bool(curve["variance"][1] < curve["variance"][0])
     True
     """
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     seeds = rng.integers(np.iinfo(np.int32).max, size=n_datasets)
     point = np.array([[10.0]])
     variances = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from medmeta_lite.data.tasks import SinusoidTaskSampler
+from medmeta_lite.validation import make_rng
 
 
 def adaptation_curves(learners: dict, shot_values=(5, 10, 20), *, n_tasks=600, n_queries=100, n_steps=10,
@@ -61,7 +62,7 @@ def precompute_task_grid(learners: dict, amplitudes, phases, shot_values=(5, 10,
         (len(amplitudes), len(phases), len(shot_values), n_steps + 1, n_grid).
     """
     amplitudes, phases = np.asarray(amplitudes, dtype=float), np.asarray(phases, dtype=float)
-    x_pool = np.random.default_rng(random_state).uniform(*x_range, size=max(shot_values))
+    x_pool = make_rng(random_state).uniform(*x_range, size=max(shot_values))
     x_grid = np.linspace(*x_range, n_grid)
     amplitude, phase = (values.ravel() for values in np.meshgrid(amplitudes, phases, indexing="ij"))
     predictions = {name: np.empty((len(amplitudes), len(phases), len(shot_values), n_steps + 1, n_grid))

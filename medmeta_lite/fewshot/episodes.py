@@ -18,21 +18,39 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from medmeta_lite.validation import check_count
+from medmeta_lite.validation import InvalidParameterError, check_classes, check_count, check_finite, make_rng
 
 
-def check_images_labels(images, labels):
-    images = np.asarray(images)
+def check_images_labels(images, labels, *, names=("images", "labels")):
+    """Return ``images`` and ``labels`` as arrays after checking shapes, integer labels and finite pixels."""
+    images = check_finite(names[0], images)
     labels = np.asarray(labels)
     if labels.ndim == 2 and labels.shape[1] == 1:  # MedMNIST stores labels as (n, 1)
         labels = labels[:, 0]
     if images.ndim < 3:
-        raise ValueError(f"images must have shape (n_images, height, width[, channels]), got {images.shape}")
+        raise ValueError(f"{names[0]} must have shape (n_images, height, width[, channels]), "
+                         f"got {images.shape}")
     if labels.ndim != 1 or len(labels) != len(images):
-        raise ValueError(f"labels must have shape ({len(images)},), got {labels.shape}")
+        raise ValueError(f"{names[1]} must have shape ({len(images)},), got {labels.shape}")
     if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"labels must be integers, got dtype {labels.dtype}")
+        raise InvalidParameterError(f"{names[1]} must be integers, got dtype {labels.dtype}")
     return images, labels
+
+
+def check_support_labels(support_labels, n_support: int) -> tuple[np.ndarray, int]:
+    """Return an episode's support labels and its number of ways; the labels must be integers that use
+    every label ``0 … n_ways - 1``, one per support image."""
+    support_labels = np.asarray(support_labels).ravel()
+    if len(support_labels) != n_support:
+        raise ValueError(f"{n_support} support images but {len(support_labels)} support labels")
+    if not np.issubdtype(support_labels.dtype, np.integer):
+        raise InvalidParameterError(f"support_labels must be integers, got dtype {support_labels.dtype}")
+    if support_labels.size == 0:
+        raise ValueError("the support set is empty: an episode needs at least one image per class")
+    n_ways = int(support_labels.max()) + 1
+    if set(np.unique(support_labels).tolist()) != set(range(n_ways)):
+        raise ValueError("support_labels must use every label 0 … n_ways - 1")
+    return support_labels, n_ways
 
 
 @dataclass(frozen=True, repr=False)
@@ -152,10 +170,7 @@ class EpisodeSampler:
         self.n_shots = check_count("n_shots", n_shots)
         self.n_queries = check_count("n_queries", n_queries)
         present = np.unique(self.labels)
-        self.classes = present if classes is None else np.asarray(classes, dtype=np.int64).ravel()
-        missing = np.setdiff1d(self.classes, present)
-        if missing.size:
-            raise ValueError(f"classes {missing.tolist()} have no images")
+        self.classes = present if classes is None else check_classes("classes", classes, present)
         if self.n_ways > self.classes.size:
             raise ValueError(f"n_ways={self.n_ways} but only {self.classes.size} classes are available")
         needed = self.n_shots + self.n_queries
@@ -166,7 +181,7 @@ class EpisodeSampler:
             raise ValueError(f"classes {short} have fewer than n_shots + n_queries = {needed} images; "
                              f"lower n_shots or n_queries")
         self.random_state = random_state
-        self._rng = np.random.default_rng(random_state)
+        self._rng = make_rng(random_state)
 
     def sample_batch(self, n_episodes: int) -> EpisodeBatch:
         """Draw ``n_episodes`` episodes as an :class:`EpisodeBatch` of indices into ``images``."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from medmeta_lite.fewshot.episodes import EpisodeBatch, EpisodeSampler, check_images_labels
-from medmeta_lite.validation import check_count
+from medmeta_lite.validation import check_classes, check_count
 
 N_EVALUATION_EPISODES = 600
 
@@ -69,10 +69,7 @@ def class_split_protocol(images, labels, test_classes) -> FewShotProtocol:
     ([0, 1, 2], [3])
     """
     images, labels = check_images_labels(images, labels)
-    test_classes = np.asarray(test_classes, dtype=np.int64).ravel()
-    unknown = np.setdiff1d(test_classes, labels)
-    if unknown.size:
-        raise ValueError(f"test_classes {unknown.tolist()} do not occur in labels")
+    test_classes = check_classes("test_classes", test_classes, labels)
     is_test = np.isin(labels, test_classes)
     if is_test.all():
         raise ValueError("test_classes cover every class; keep some for meta-training")

@@ -26,25 +26,25 @@ from medmeta_lite.backend import keras, tf
 from medmeta_lite.data.preprocessing import prepare_images
 from medmeta_lite.fewshot.embedding import build_conv4, compute_prototypes, pool_embeddings, read_history
 from medmeta_lite.fewshot.embedding import squared_euclidean_distances as _distances
-from medmeta_lite.fewshot.episodes import EpisodeBatch
+from medmeta_lite.fewshot.episodes import EpisodeBatch, check_support_labels
 from medmeta_lite.gradmeta.ops import adapt, tile
-from medmeta_lite.validation import check_choice, check_count, check_positive
+from medmeta_lite.validation import (
+    check_choice,
+    check_count,
+    check_finite,
+    check_non_negative,
+    check_positive,
+    make_rng,
+)
 
 
-def _check_support(support_labels, n_support):
-    support_labels = np.asarray(support_labels).ravel()
-    if len(support_labels) != n_support:
-        raise ValueError(f"{n_support} support images but {len(support_labels)} support labels")
-    if not np.issubdtype(support_labels.dtype, np.integer):
-        raise TypeError(f"support_labels must be integers, got dtype {support_labels.dtype}")
-    n_ways = int(support_labels.max()) + 1
-    if set(np.unique(support_labels).tolist()) != set(range(n_ways)):
-        raise ValueError("support_labels must use every label 0 … n_ways - 1")
-    return support_labels, n_ways
+def _flatten(images, name: str = "images") -> np.ndarray:
+    return prepare_images(images, name).reshape(len(images), -1).astype(np.float64)
 
 
-def _flatten(images) -> np.ndarray:
-    return prepare_images(images).reshape(len(images), -1).astype(np.float64)
+def _no_queries(query_images) -> bool:
+    """Whether the query set is empty (then every predict returns an empty array)."""
+    return np.ndim(query_images) >= 1 and len(query_images) == 0
 
 
 def fit_softmax_heads(features, labels, n_ways: int, *, n_iter: int = 100, learning_rate: float = 1.0,
@@ -72,6 +72,21 @@ def fit_softmax_heads(features, labels, n_ways: int, *, n_iter: int = 100, learn
     >>> (features[0] @ weights[0] + bias[0]).argmax(axis=1).tolist()
     [0, 1]
     """
+    features = check_finite("features", features)
+    if features.ndim != 3:
+        raise ValueError(f"features must have shape (n_episodes, n_support, n_features), "
+                         f"got {features.shape}")
+    n_ways = check_count("n_ways", n_ways)
+    labels = np.asarray(labels)
+    if labels.shape != features.shape[:2] or labels.dtype.kind not in "iu":
+        raise ValueError(f"labels must be integers of shape {features.shape[:2]}, got {labels.dtype} "
+                         f"{labels.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() >= n_ways):
+        raise ValueError(f"labels must lie in 0 … n_ways - 1 = {n_ways - 1}, "
+                         f"got {labels.min()} … {labels.max()}")
+    n_iter = check_count("n_iter", n_iter)
+    learning_rate = check_positive("learning_rate", learning_rate)
+    l2 = check_non_negative("l2", l2)
     features = _unit_rows(features)
     # Starting from zero, every gradient step keeps the weights in the span of the support rows, so run
     # the same descent on dual coefficients: weights = features.T @ dual (n_support × n_support kernel).
@@ -141,9 +156,11 @@ class PixelNearestCentroid(BaseEstimator):
 
     def predict(self, support_images, support_labels, query_images) -> np.ndarray:
         """Episode label of the nearest class mean for each query image."""
-        support_labels, n_ways = _check_support(support_labels, len(support_images))
-        centroids = compute_prototypes(_flatten(support_images), support_labels, n_ways)
-        return _distances(_flatten(query_images), centroids).argmin(axis=1)
+        support_labels, n_ways = check_support_labels(support_labels, len(support_images))
+        centroids = compute_prototypes(_flatten(support_images, "support_images"), support_labels, n_ways)
+        if _no_queries(query_images):
+            return np.empty(0, dtype=np.int64)
+        return _distances(_flatten(query_images, "query_images"), centroids).argmin(axis=1)
 
     def predict_episodes(self, episodes: EpisodeBatch) -> np.ndarray:
         """Batched :meth:`predict` over an :class:`EpisodeBatch`, through the pool's Gram matrix."""
@@ -188,10 +205,13 @@ class ScratchClassifier(BaseEstimator):
 
     def predict(self, support_images, support_labels, query_images) -> np.ndarray:
         """Fit on the support set, then predict the query images' episode labels."""
-        support_labels, n_ways = _check_support(support_labels, len(support_images))
-        weights, bias = fit_softmax_heads(_flatten(support_images)[None], support_labels[None], n_ways,
-                                          n_iter=self.n_iter, learning_rate=self.learning_rate, l2=self.l2)
-        return _predict_heads(_flatten(query_images)[None], weights, bias)[0]
+        support_labels, n_ways = check_support_labels(support_labels, len(support_images))
+        support = _flatten(support_images, "support_images")
+        weights, bias = fit_softmax_heads(support[None], support_labels[None], n_ways, n_iter=self.n_iter,
+                                          learning_rate=self.learning_rate, l2=self.l2)
+        if _no_queries(query_images):
+            return np.empty(0, dtype=np.int64)
+        return _predict_heads(_flatten(query_images, "query_images")[None], weights, bias)[0]
 
     def predict_episodes(self, episodes: EpisodeBatch) -> np.ndarray:
         """Batched :meth:`predict` over an :class:`EpisodeBatch`, through the pool's Gram matrix."""
@@ -291,7 +311,7 @@ class FineTuningClassifier(BaseEstimator):
         if len(labels) != len(prepared):
             raise ValueError(f"{len(prepared)} images but {len(labels)} labels")
         self.classes_, targets = np.unique(labels, return_inverse=True)
-        rng = np.random.default_rng(self.random_state)
+        rng = make_rng(self.random_state)
         self._build(prepared.shape[1], self.classes_.size, int(rng.integers(2**31 - 1)))
         backbone, head = self.backbone_, self.head_
         variables = backbone.trainable_variables + head.trainable_variables
@@ -322,6 +342,8 @@ class FineTuningClassifier(BaseEstimator):
         """Frozen pre-trained features of ``images``, shape ``(n_images, filters)``."""
         check_is_fitted(self, "backbone_")
         prepared = prepare_images(images)
+        if len(prepared) == 0:
+            return np.empty((0, int(self.backbone_.output_shape[-1])))
         return np.concatenate([self.backbone_(prepared[start:start + batch_size], training=False).numpy()
                                for start in range(0, len(prepared), batch_size)]).astype(np.float64)
 
@@ -332,7 +354,11 @@ class FineTuningClassifier(BaseEstimator):
         """Fine-tune a new head (and, with ``fine_tune="all"``, the backbone) on the support set; predict."""
         check_is_fitted(self, "backbone_")
         self._check_mode()
-        support_labels, n_ways = _check_support(support_labels, len(support_images))
+        support_labels, n_ways = check_support_labels(support_labels, len(support_images))
+        check_finite("support_images", support_images)
+        if _no_queries(query_images):
+            return np.empty(0, dtype=np.int64)
+        check_finite("query_images", query_images)
         if self.fine_tune == "all":
             return self._fine_tune_all(prepare_images(support_images), support_labels, n_ways,
                                        prepare_images(query_images))

@@ -32,12 +32,17 @@ from medmeta_lite.fewshot.embedding import (
     read_history,
     squared_euclidean_distances,
 )
-from medmeta_lite.fewshot.episodes import EpisodeBatch, EpisodeSampler
-from medmeta_lite.validation import check_count, check_positive
+from medmeta_lite.fewshot.episodes import EpisodeBatch, EpisodeSampler, check_support_labels
+from medmeta_lite.validation import (
+    check_count,
+    check_finite,
+    check_positive,
+    make_rng,
+)
 
 
 def _seed_from(random_state) -> int:
-    return int(np.random.default_rng(random_state).integers(2**31 - 1))
+    return int(make_rng(random_state).integers(2**31 - 1))
 
 
 class ProtoNet(BaseEstimator):
@@ -122,7 +127,7 @@ class ProtoNet(BaseEstimator):
         n_queries = check_count("n_queries", self.n_queries)
         meta_lr = check_positive("meta_lr", self.meta_lr)
         prepared = prepare_images(images)
-        rng = np.random.default_rng(self.random_state)
+        rng = make_rng(self.random_state)
         sampler = EpisodeSampler(prepared, labels, n_ways=n_ways, n_shots=n_shots, n_queries=n_queries,
                                  random_state=rng)
         self._build(prepared.shape[1], int(rng.integers(2**31 - 1)))
@@ -159,33 +164,31 @@ class ProtoNet(BaseEstimator):
         """Embeddings of ``images`` (standardised first), shape ``(n_images, filters)``."""
         check_is_fitted(self, "embedding_")
         prepared = prepare_images(images)
+        if len(prepared) == 0:
+            return np.empty((0, self.filters_out_))
         if prepared.shape[1] != self.image_size_:
             raise ValueError(f"images are {prepared.shape[1]} pixels wide, "
                              f"the network expects {self.image_size_}")
         return np.concatenate([self.embedding_(prepared[start:start + batch_size], training=False).numpy()
                                for start in range(0, len(prepared), batch_size)]).astype(np.float64)
 
-    def _scores(self, support_embeddings, support_labels, query_embeddings):
-        support_labels = np.asarray(support_labels).ravel()
-        if len(support_labels) != len(support_embeddings):
-            raise ValueError(f"{len(support_embeddings)} support images but {len(support_labels)} labels")
-        n_ways = int(support_labels.max()) + 1
-        if set(np.unique(support_labels)) != set(range(n_ways)):
-            raise ValueError("support_labels must use every label 0 … n_ways - 1")
-        prototypes = compute_prototypes(support_embeddings, support_labels, n_ways)
-        return -squared_euclidean_distances(query_embeddings, prototypes)
+    def _scores(self, support_images, support_labels, query_images):
+        support_labels, n_ways = check_support_labels(support_labels, len(support_images))
+        check_finite("support_images", support_images)
+        check_finite("query_images", query_images)
+        prototypes = compute_prototypes(self.embed(support_images), support_labels, n_ways)
+        return -squared_euclidean_distances(self.embed(query_images), prototypes)
 
     def predict_proba(self, support_images, support_labels, query_images) -> np.ndarray:
         """Softmax over negative squared distances to the prototypes, shape ``(n_query, n_ways)``."""
-        scores = self._scores(self.embed(support_images), support_labels, self.embed(query_images))
+        scores = self._scores(support_images, support_labels, query_images)
         scores -= scores.max(axis=1, keepdims=True)
         probabilities = np.exp(scores)
         return probabilities / probabilities.sum(axis=1, keepdims=True)
 
     def predict(self, support_images, support_labels, query_images) -> np.ndarray:
         """Episode label (``0 … n_ways - 1``) of the nearest prototype for each query image."""
-        scores = self._scores(self.embed(support_images), support_labels, self.embed(query_images))
-        return scores.argmax(axis=1)
+        return self._scores(support_images, support_labels, query_images).argmax(axis=1)
 
     def predict_episodes(self, episodes: EpisodeBatch) -> np.ndarray:
         """Predicted query labels of every episode of a batch, embedding the image pool only once."""

@@ -19,7 +19,14 @@ from medmeta_lite.backend import tf
 from medmeta_lite.data.preprocessing import add_channel_axis
 from medmeta_lite.gradmeta.networks import MLP, Conv4, network_from_config
 from medmeta_lite.gradmeta.ops import LOSSES, adapt, loss_per_task, tile
-from medmeta_lite.validation import check_bool, check_choice, check_count, check_positive
+from medmeta_lite.validation import (
+    check_bool,
+    check_choice,
+    check_count,
+    check_finite,
+    check_positive,
+    make_rng,
+)
 
 
 def draw_batch(task_sampler, n_tasks, n_shots, n_queries):
@@ -163,7 +170,7 @@ class FunctionalMetaLearner(BaseEstimator):
         self._validate_hyperparameters()
         check_task_batch(task_batch)
         self.network_ = self._resolve_network(task_batch)
-        rng = np.random.default_rng(self.random_state)
+        rng = make_rng(self.random_state)
         self.variables_ = [tf.Variable(weight.astype(self.dtype))
                            for weight in self.network_.init_weights(rng, dtype=self.dtype)]
         self.n_features_in_ = int(np.shape(task_batch["X_support"])[-1])
@@ -224,7 +231,7 @@ class FunctionalMetaLearner(BaseEstimator):
 
     # -- fitted-state helpers ----------------------------------------------------------------------------
     def _check_inputs(self, X, name="X"):
-        X = np.asarray(X, dtype=self.meta_parameters_[0].dtype)
+        X = check_finite(name, X).astype(self.meta_parameters_[0].dtype)
         if isinstance(self.network_, Conv4):
             X = add_channel_axis(X)
         if X.ndim < 2:
@@ -255,7 +262,7 @@ class FunctionalMetaLearner(BaseEstimator):
         """
         check_is_fitted(self, "meta_parameters_")
         X_support = self._check_inputs(X_support, "X_support")
-        y_support = np.asarray(y_support)
+        y_support = check_finite("y_support", y_support)
         if y_support.shape != X_support.shape[:1]:
             raise ValueError(f"y_support must have shape ({len(X_support)},), got {y_support.shape}")
         n_steps = self.n_inner_steps if n_inner_steps is None else n_inner_steps

@@ -22,10 +22,9 @@ import sys
 import textwrap
 import time
 
-import numpy as np
-
 from medmeta_lite.interview import bank, flashcards, mock, progress, quiz
 from medmeta_lite.interview.messages import MESSAGES
+from medmeta_lite.validation import make_rng
 
 
 class _EndOfInput(Exception):
@@ -67,9 +66,12 @@ def _load(args):
     return progress.load_progress(args.home)
 
 
-def _save(args, data) -> None:
-    if not args.no_save:
-        progress.save_progress(data, args.home)
+def _apply(args, data, change, *arguments, **keywords) -> dict:
+    """Apply ``change(progress, *arguments, **keywords)``: saved at once through the locked, re-reading
+    writer (so another session's answers are kept), or only in memory with ``--no-save``."""
+    if args.no_save:
+        return change(data, *arguments, **keywords)
+    return progress.update_progress(lambda current: change(current, *arguments, **keywords), args.home)
 
 
 # ------------------------------------------------------------------------------------------------------ quiz
@@ -104,7 +106,7 @@ def _command_quiz(args) -> int:
             if question.check is not None]
     if not pool:
         raise ValueError(f"no questions with a check for notebook={args.notebook!r}, topic={args.topic!r}")
-    order = np.random.default_rng(args.seed).permutation(len(pool))[: args.n]
+    order = make_rng(args.seed).permutation(len(pool))[: args.n]
     selection = [pool[index] for index in order]
     data = _load(args)
     n_correct = n_done = 0
@@ -116,8 +118,7 @@ def _command_quiz(args) -> int:
             print(quiz.feedback_text(question, result, lang))
             n_done += 1
             n_correct += result.correct
-            data = progress.record_attempt(data, question, result, mode="quiz", lang=lang)
-            _save(args, data)
+            data = _apply(args, data, progress.record_attempt, question, result, mode="quiz", lang=lang)
     except _EndOfInput:
         print(MESSAGES["eof"][lang])
     print("\n" + MESSAGES["quiz_score"][lang].format(k=n_correct, n=n_done))
@@ -172,16 +173,14 @@ def _command_mock(args) -> int:
             result = quiz.Result(score >= mock.WEAK_THRESHOLD, score,
                                  tuple(i for i, hit in enumerate(covered) if hit),
                                  tuple(i for i, hit in enumerate(covered) if not hit))
-            data = progress.record_attempt(data, question, result, mode="mock", lang=lang)
-            _save(args, data)
+            data = _apply(args, data, progress.record_attempt, question, result, mode="mock", lang=lang)
     except _EndOfInput:
         print(MESSAGES["eof"][lang])
     summary = session.summarize()
     markdown = mock.summary_markdown(summary, lang)
     print("\n" + markdown)
     if session.n_answered:
-        data = progress.record_mock_session(data, summary)
-        _save(args, data)
+        data = _apply(args, data, progress.record_mock_session, summary)
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as stream:
             stream.write(markdown)
@@ -219,12 +218,11 @@ def _command_review(args) -> int:
                 print(MESSAGES["bad_yes_no"][lang])
             knew = reply in ("y", "yes", "是")
             moment = datetime.datetime.combine(today, datetime.datetime.now().time())
-            data = progress.record_attempt(data, question, quiz.Result(knew, float(knew)), mode="flashcard",
-                                           lang=lang, now=moment)
+            data = _apply(args, data, progress.record_attempt, question, quiz.Result(knew, float(knew)),
+                          mode="flashcard", lang=lang, now=moment)
             updated = flashcards.card_from_dict(data["cards"][question.id])
             print(MESSAGES["next_due"][lang].format(id=question.id, date=updated.due.isoformat(),
                                                  box=updated.box))
-            _save(args, data)
     except _EndOfInput:
         print(MESSAGES["eof"][lang])
     return 0

@@ -19,6 +19,7 @@ import numpy as np
 
 from medmeta_lite.interview import bank, quiz
 from medmeta_lite.interview.messages import MESSAGES
+from medmeta_lite.validation import make_rng
 
 WEAK_THRESHOLD = 0.6
 """A topic whose mean key-point coverage is below this is reported as weak."""
@@ -54,7 +55,7 @@ def draw_questions(n: int, *, topic=None, kind=None, difficulty=None, random_sta
     if n > len(pool):
         raise ValueError(f"asked for {n} questions but only {len(pool)} match topic={topic!r}, "
                          f"kind={kind!r}, difficulty={difficulty!r}")
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     return [pool[index] for index in rng.choice(len(pool), size=int(n), replace=False)]
 
 
@@ -69,6 +70,7 @@ def suggest_checklist(question: bank.Question, answer: str, lang: str = "en") ->
     >>> suggest_checklist(bank.get_question("mlf-012"), "predict ignores its input; lr is unused")
     (True, False, False, False, False, False, True)
     """
+    bank.check_lang(lang)
     points = question.key_points.get(lang)
     check = question.check
     keywords = check.keywords[lang] if check is not None and check.keywords else None

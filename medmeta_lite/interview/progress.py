@@ -4,12 +4,17 @@ Progress is one JSON file, ``progress.json``, in the user's data directory:
 ``platformdirs.user_data_dir("medmeta-lite")``, or the directory named by the environment variable
 ``MEDMETA_LITE_HOME`` (tests and classrooms), or an explicit ``home`` argument.
 
+* Every writer goes through :func:`update_progress` (or :func:`record` and :func:`record_session`, built on
+  it): under a file lock (``progress.json.lock``, the ``filelock`` package) it re-reads the file, applies
+  one change and saves, so two notebooks, widgets or terminal sessions never write a stale copy over each
+  other's answers.
 * Writes are atomic: the data go to a temporary file in the same directory, which is flushed and
   ``fsync``-ed and then renamed over ``progress.json`` with ``os.replace``; a process killed mid-save leaves
-  the previous file intact.
-* A file that cannot be read (invalid JSON or wrong structure) is never dropped silently: it is renamed to
-  ``progress.json.corrupt-<UTC timestamp>`` next to the original and a warning names the new path; the
-  trainer then starts from empty progress. ``repair=False`` only warns and leaves the file where it is.
+  the previous file intact, and its leftover temporary file is removed by the next writer.
+* A file that cannot be read (invalid UTF-8 or JSON, or a wrong structure anywhere) is never dropped
+  silently: it is renamed to ``progress.json.corrupt-<UTC timestamp>`` next to the original and a warning
+  names both paths; the trainer then starts from empty progress. ``repair=False`` only warns and leaves the
+  file where it is.
 """
 
 from __future__ import annotations
@@ -22,12 +27,21 @@ import warnings
 from pathlib import Path
 
 import platformdirs
+from filelock import FileLock, Timeout
 
-from medmeta_lite.interview import flashcards
+from medmeta_lite.interview import bank, flashcards
 
 ENV_VAR = "MEDMETA_LITE_HOME"
 FILE_NAME = "progress.json"
 SCHEMA_VERSION = 1
+LOCK_TIMEOUT_S = 30.0
+"""Seconds a writer waits for another one to finish before giving up with a clear error."""
+STALE_TEMPORARY_S = 600.0
+"""Age after which a temporary file left by a killed save is removed."""
+
+
+class ProgressError(OSError):
+    """The progress file or its folder cannot be used (a folder where the file should be, no permission)."""
 
 
 def progress_home(home=None) -> Path:
@@ -72,10 +86,21 @@ def _check_structure(data) -> None:
         if not isinstance(data.get(key), kind):
             raise ValueError(f"'{key}' is missing or not a {kind.__name__}")
     for card in data["cards"].values():
-        flashcards.card_from_dict(card)
+        try:
+            flashcards.card_from_dict(card)
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"a flashcard is malformed ({error!r})") from error
     for attempt in data["attempts"]:
         if not isinstance(attempt, dict) or not isinstance(attempt.get("question_id"), str):
             raise ValueError("an attempt has no question_id")
+        if not isinstance(attempt.get("topic", ""), str):
+            raise ValueError(f"attempt {attempt['question_id']} has a topic that is not text")
+        score = attempt.get("score", 0.0)
+        if isinstance(score, bool) or not isinstance(score, (int, float)):
+            raise ValueError(f"attempt {attempt['question_id']} has a score that is not a number: {score!r}")
+    for session in data["mock_sessions"]:
+        if not isinstance(session, dict):
+            raise ValueError("a mock-interview session is not an object")
 
 
 def load_progress(home=None, *, repair: bool = True) -> dict:
@@ -102,14 +127,17 @@ def load_progress(home=None, *, repair: bool = True) -> dict:
     []
     """
     path = progress_path(home)
+    _check_usable(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return empty_progress()
+    except OSError as error:
+        raise ProgressError(f"cannot read the progress file {path}: {error.strerror or error}") from error
     try:
-        data = json.loads(text)
+        data = json.loads(raw.decode("utf-8"))
         _check_structure(data)
-    except ValueError as error:  # json.JSONDecodeError is a ValueError
+    except ValueError as error:  # UnicodeDecodeError and json.JSONDecodeError are ValueErrors
         if not repair:
             warnings.warn(f"progress file {path} is unreadable ({error}); showing empty progress and leaving "
                           f"the file untouched", stacklevel=2)
@@ -139,6 +167,7 @@ def save_progress(data: dict, home=None) -> Path:
     """
     _check_structure(data)
     path = progress_path(home)
+    _check_usable(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{FILE_NAME}.", suffix=".tmp")
@@ -159,6 +188,92 @@ def save_progress(data: dict, home=None) -> Path:
         finally:
             os.close(directory)
     return path
+
+
+def _check_usable(path: Path) -> None:
+    """Refuse, in one line, a progress path that cannot work: a folder where the file should be, or a file
+    where its folder should be."""
+    if path.is_dir():
+        raise ProgressError(f"{path} is a folder, but the progress file should be there; move the folder "
+                            f"away or choose another home (--home or {ENV_VAR})")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ProgressError(f"{parent} is a file, but the progress folder should be there; choose "
+                                    f"another home (--home or {ENV_VAR})")
+            break
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    now = _datetime.datetime.now().timestamp()
+    for leftover in folder.glob(f".{FILE_NAME}.*.tmp"):
+        try:
+            if now - leftover.stat().st_mtime > STALE_TEMPORARY_S:
+                leftover.unlink()
+        except FileNotFoundError:  # another writer removed it first
+            pass
+
+
+def update_progress(change, home=None) -> dict:
+    """Apply ``change`` to the saved progress under a file lock and save the result; return it.
+
+    The one way to write progress: it re-reads the file inside the lock, so a change made elsewhere since
+    this process last read (another notebook widget, a terminal session) is kept, never overwritten.
+
+    Parameters
+    ----------
+    change : callable
+        Takes the current progress (a dict) and returns the new progress, e.g.
+        ``lambda data: record_attempt(data, question, result, mode="quiz")``.
+    home : path or None, default=None
+        See :func:`progress_home`.
+
+    Returns
+    -------
+    dict
+        The progress as saved.
+
+    Raises
+    ------
+    ProgressError
+        The file cannot be written, or another writer held the lock for ``LOCK_TIMEOUT_S`` seconds.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     saved = update_progress(lambda data: record_mock_session(data, {"n_questions": 0}), folder)
+    ...     len(load_progress(folder)["mock_sessions"])
+    1
+    """
+    path = progress_path(home)
+    _check_usable(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ProgressError(f"cannot create the progress folder {path.parent}: {error.strerror or error}") \
+            from error
+    lock = FileLock(str(path.with_name(f"{FILE_NAME}.lock")), timeout=LOCK_TIMEOUT_S)
+    try:
+        with lock:
+            _remove_stale_temporaries(path.parent)
+            data = change(load_progress(home))
+            save_progress(data, home)
+    except Timeout as error:
+        raise ProgressError(f"another process has held the lock on {path} for {LOCK_TIMEOUT_S:.0f} s; close "
+                            f"other trainer sessions and try again") from error
+    return data
+
+
+def record(question, result, *, mode: str, lang: str = "en", home=None, now=None) -> dict:
+    """Record one answer in the saved progress (see :func:`record_attempt`) and return the progress."""
+    return update_progress(lambda data: record_attempt(data, question, result, mode=mode, lang=lang, now=now),
+                           home)
+
+
+def record_session(summary: dict, *, home=None, now=None) -> dict:
+    """Record one mock-interview summary in the saved progress and return the progress."""
+    return update_progress(lambda data: record_mock_session(data, summary, now), home)
 
 
 def _now(now) -> _datetime.datetime:
@@ -193,6 +308,7 @@ def record_attempt(data: dict, question, result, *, mode: str, lang: str = "en",
     """
     if mode not in ("quiz", "flashcard", "mock"):
         raise ValueError(f"mode must be 'quiz', 'flashcard' or 'mock', got {mode!r}")
+    bank.check_lang(lang)
     moment = _now(now)
     updated = {**data, "attempts": list(data["attempts"]), "cards": dict(data["cards"])}
     updated["attempts"].append({

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from medmeta_lite.interview import bank
 from medmeta_lite.interview.messages import MESSAGES
+from medmeta_lite.validation import check_finite, check_non_negative
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -111,8 +112,8 @@ def score_numeric(answer, value: float, tolerance: float) -> Result:
     >>> score_numeric(0.9, value=0.875, tolerance=0.005).correct
     False
     """
-    if tolerance < 0:
-        raise ValueError(f"tolerance must be >= 0, got {tolerance}")
+    value = float(check_finite("value", value))
+    tolerance = check_non_negative("tolerance", tolerance)
     hit = abs(parse_number(answer) - value) <= tolerance + 1e-12
     return Result(hit, float(hit))
 
@@ -247,6 +248,7 @@ def score_answer(question: bank.Question, response, lang: str = "en") -> Result:
     >>> score_answer(bank.get_question("mlf-008"), "2.5").correct
     True
     """
+    bank.check_lang(lang)
     check = question.check
     if check is None:
         raise ValueError(f"question {question.id} has no check")
@@ -269,6 +271,7 @@ def feedback_text(question: bank.Question, result: Result, lang: str = "en") -> 
     Not quite. Expected 2.5 (tolerance 0.001).
     predict averages the members' predictions on the given input, (1.0 + 2.0 + 4.5) / 3 = 2.5.
     """
+    bank.check_lang(lang)
     check = question.check
     lines = [MESSAGES["correct" if result.correct else "wrong"][lang]]
     if check.type == "numeric" and not result.correct:

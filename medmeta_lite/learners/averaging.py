@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from medmeta_lite.data.tasks import Task
 from medmeta_lite.learners.linear import LinearRegression
-from medmeta_lite.validation import as_float_targets, check_bool, check_count
+from medmeta_lite.validation import as_float_targets, check_bool, check_count, make_rng
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class AveragingMetaLearner(RegressorMixin, BaseEstimator):
         check_bool("bootstrap", self.bootstrap)
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         y = as_float_targets(y)
-        rng = np.random.default_rng(self.random_state)
+        rng = make_rng(self.random_state)
         n_samples = len(X)
         self.estimators_ = []
         for _ in range(n_estimators):
@@ -165,7 +165,7 @@ class AveragingMetaLearner(RegressorMixin, BaseEstimator):
         n_features = {task.X_support.shape[1] for task in tasks}
         if len(n_features) > 1:
             raise ValueError(f"all tasks must have the same number of features, got {sorted(n_features)}")
-        rng = np.random.default_rng(self.random_state)
+        rng = make_rng(self.random_state)
         self.estimators_ = [
             _member_random_state(self._base_estimator(), rng).fit(task.X_support, task.y_support)
             for task in tasks

@@ -16,6 +16,7 @@ from medmeta_lite.validation import (
     check_count,
     check_non_negative,
     check_positive,
+    make_rng,
 )
 
 #: The loss counts as diverging once it is this many times larger than at the start.
@@ -195,7 +196,7 @@ class GradientDescentRegressor(LinearPredictorMixin, RegressorMixin, BaseEstimat
         check_bool("standardize", self.standardize)
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         y = as_float_targets(y)
-        rng = np.random.default_rng(self.random_state)
+        rng = make_rng(self.random_state)
 
         if self.standardize:
             mean = X.mean(axis=0)

@@ -13,14 +13,14 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from medmeta_lite.backend import keras, tf
-from medmeta_lite.validation import as_float_targets, check_count, check_positive
+from medmeta_lite.validation import as_float_targets, check_count, check_positive, make_rng
 
 
 def _integer_seed(random_state) -> int:
     """Turn an int, a Generator or None into the integer seed that Keras needs."""
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         return int(random_state)
-    return int(np.random.default_rng(random_state).integers(np.iinfo(np.int32).max))
+    return int(make_rng(random_state).integers(np.iinfo(np.int32).max))
 
 
 class KerasRegressor(RegressorMixin, BaseEstimator):

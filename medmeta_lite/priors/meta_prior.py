@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from medmeta_lite.data.tasks import Task
 from medmeta_lite.learners.linear import LinearPredictorMixin
-from medmeta_lite.validation import check_count, check_non_negative, check_positive
+from medmeta_lite.validation import check_count, check_non_negative, check_positive, make_rng
 
 __all__ = ["MetaLearnedPrior", "RidgeAroundPrior", "query_errors"]
 
@@ -318,7 +318,7 @@ class MetaLearnedPrior(BaseEstimator):
                 raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
             if len(tasks) < 2:
                 raise ValueError("choosing alpha by meta-validation needs at least 2 tasks")
-            order = np.random.default_rng(self.random_state).permutation(len(tasks))
+            order = make_rng(self.random_state).permutation(len(tasks))
             n_validation = min(len(tasks) - 1, max(1, round(self.validation_fraction * len(tasks))))
             validation = [tasks[i] for i in order[:n_validation]]
             training = [tasks[i] for i in order[n_validation:]]
@@ -368,9 +368,11 @@ class MetaLearnedPrior(BaseEstimator):
         check_is_fitted(self)
         steps = self.n_inner_steps if isinstance(n_inner_steps, str) and n_inner_steps == "fitted" \
             else n_inner_steps
+        learning_rate = self.inner_lr if inner_lr is None else inner_lr
+        _check_steps(steps, learning_rate)  # name the caller's arguments, not RidgeAroundPrior's n_iter
         return RidgeAroundPrior(alpha=self.alpha_, prior_coef=self.prior_coef_.copy(),
                                 prior_intercept=self.prior_intercept_, n_iter=steps,
-                                learning_rate=self.inner_lr if inner_lr is None else inner_lr)
+                                learning_rate=learning_rate)
 
     def adapt(self, X_support, y_support, *, n_inner_steps="fitted", inner_lr=None) -> RidgeAroundPrior:
         """Adapt to a new task's support set; returns a NEW fitted learner and leaves ``self`` unchanged.

@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from medmeta_lite.data.tasks import Task
-from medmeta_lite.validation import check_count, check_non_negative
+from medmeta_lite.validation import check_count, check_non_negative, make_rng
 
 __all__ = [
     "WarmStartSearch",
@@ -76,7 +76,7 @@ def sample_curve_tasks(n_tasks: int, *, n_shots: int = 30, n_queries: int = 100,
     low, high = frequency_range
     if not 0 < low <= high:
         raise ValueError(f"frequency_range must be (low, high) with 0 < low <= high, got {frequency_range!r}")
-    rng = np.random.default_rng(random_state)
+    rng = make_rng(random_state)
     frequencies = np.exp(rng.uniform(np.log(low), np.log(high), n_tasks))
     phases = rng.uniform(0, 2 * np.pi, n_tasks)
     tasks = []

@@ -124,22 +124,24 @@ def flashcard_back_html(question: bank.Question, lang: str = "en") -> str:
 # ---------------------------------------------------------------------------------------------------- widgets
 
 class _ProgressWriter:
-    """Loads progress read-only and writes only when asked (that is, after a click) and ``save`` is true."""
+    """Records answers after a click: with ``save``, each through :func:`progress.update_progress`, which
+    re-reads the file under its lock, so one widget never writes a stale copy over another's answers;
+    without ``save``, only in memory."""
 
     def __init__(self, progress_dir, save: bool):
         self.home = progress_dir or None
         self.save = save
         self.data = progress.load_progress(self.home, repair=False)
 
+    def _apply(self, change) -> None:
+        self.data = progress.update_progress(change, self.home) if self.save else change(self.data)
+
     def record(self, question, result, mode: str, lang: str, now=None) -> None:
-        self.data = progress.record_attempt(self.data, question, result, mode=mode, lang=lang, now=now)
-        if self.save:
-            progress.save_progress(self.data, self.home)
+        self._apply(lambda data: progress.record_attempt(data, question, result, mode=mode, lang=lang,
+                                                         now=now))
 
     def record_session(self, summary: dict) -> None:
-        self.data = progress.record_mock_session(self.data, summary)
-        if self.save:
-            progress.save_progress(self.data, self.home)
+        self._apply(lambda data: progress.record_mock_session(data, summary))
 
 
 def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None, difficulty=None,
