@@ -20,6 +20,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 
+# A TensorFlow import stopped half-way cannot be undone or repeated in the same process (its C++ runtime
+# stays half-registered), so after an interrupt every later use says so instead of failing obscurely.
+_INTERRUPTED: list[str] = []
+
+
 class LazyModule(types.ModuleType):
     """A stand-in for a module that imports the real one when an attribute is first read.
 
@@ -39,7 +44,16 @@ class LazyModule(types.ModuleType):
         super().__init__(name)
 
     def __getattr__(self, attribute: str):
-        module = importlib.import_module(self.__name__)
+        if _INTERRUPTED:
+            raise RuntimeError(f"the first import of {_INTERRUPTED[0]} was interrupted (Ctrl-C), which leaves "
+                               f"TensorFlow half-loaded in this process; restart the kernel (Kernel > Restart "
+                               f"Kernel) or the Python session, then run the cells again")
+        try:
+            module = importlib.import_module(self.__name__)
+        except KeyboardInterrupt:
+            _INTERRUPTED.append(self.__name__)
+            raise KeyboardInterrupt(f"the import of {self.__name__} was interrupted; restart the kernel before "
+                                    f"using TensorFlow in this process") from None
         value = getattr(module, attribute)
         # Cache on the stand-in, so later reads are plain attribute look-ups.
         setattr(self, attribute, value)

@@ -47,3 +47,23 @@ def test_environment_yml_names_the_same_packages_as_pyproject(repo_root):
 
 def test_versions_reports_numpy():
     assert "numpy" in versions()
+
+
+def test_ctrl_c_during_the_first_tensorflow_import_says_to_restart():
+    code = (
+        "import os, signal, threading\n"
+        "from medmeta_lite.backend import tf\n"
+        "threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()\n"
+        "try:\n"
+        "    tf.constant(1.0)\n"
+        "except KeyboardInterrupt as error:\n"
+        "    print('interrupted:', error)\n"
+        "try:\n"
+        "    tf.constant(2.0)\n"
+        "except RuntimeError as error:\n"
+        "    print('later:', error)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "interrupted: the import of tensorflow was interrupted; restart the kernel" in result.stdout
+    assert "later: the first import of tensorflow was interrupted (Ctrl-C)" in result.stdout
+    assert "restart the kernel" in result.stdout.split("later:")[1]
