@@ -45,15 +45,15 @@ class LazyModule(types.ModuleType):
 
     def __getattr__(self, attribute: str):
         if _INTERRUPTED:
-            raise RuntimeError(f"the first import of {_INTERRUPTED[0]} was interrupted (Ctrl-C), which leaves "
-                               f"TensorFlow half-loaded in this process; restart the kernel (Kernel > Restart "
-                               f"Kernel) or the Python session, then run the cells again")
+            raise RuntimeError(f"the first import of {_INTERRUPTED[0]} was interrupted (Ctrl-C), which "
+                               f"leaves TensorFlow half-loaded in this process; restart the kernel (Kernel > "
+                               f"Restart Kernel) or the Python session, then run the cells again")
         try:
             module = importlib.import_module(self.__name__)
         except KeyboardInterrupt:
             _INTERRUPTED.append(self.__name__)
-            raise KeyboardInterrupt(f"the import of {self.__name__} was interrupted; restart the kernel before "
-                                    f"using TensorFlow in this process") from None
+            raise KeyboardInterrupt(f"the import of {self.__name__} was interrupted; restart the kernel "
+                                    f"before using TensorFlow in this process") from None
         value = getattr(module, attribute)
         # Cache on the stand-in, so later reads are plain attribute look-ups.
         setattr(self, attribute, value)

@@ -16,21 +16,70 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 
 import nbformat
 import papermill
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
+from jupyter_client.manager import AsyncKernelManager
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
+from traitlets import DottedObjectName, Type
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+SLOW_CELL_SECONDS = 60.0
+"""A cell that runs longer than this is reported (the slowest default cell takes about 10 s)."""
+POLL_SLICE_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
 class NotebookRun:
-    """Outcome of executing one notebook."""
+    """Outcome of executing one notebook: seconds, an error (empty when it ran) and its slow cells."""
 
     name: str
     seconds: float
     error: str = ""
+    slow_cells: tuple[str, ...] = ()
+
+
+class SlicedPollChannel(AsyncZMQSocketChannel):
+    """A kernel channel that waits for a message in short slices instead of one long poll.
+
+    Under CPU load the asyncio poll of a zmq socket sometimes misses the wake-up of a message that has
+    already arrived (zmq signals readiness on an edge, and the edge can pass before the poll is armed);
+    the poll then sleeps until its timeout, and only its final check finds the message. nbclient waits
+    for a cell's reply with one poll as long as the cell timeout, so a widget cell that finished in 0.4 s
+    sat for the whole timeout and was then reported as fine. Polling in 0.5 s slices bounds a missed
+    wake-up to half a second; measured under load, 3 of 30 runs of a one-widget notebook stalled for the
+    full timeout with one long poll and none of 30 with sliced polls.
+    """
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            wait = POLL_SLICE_SECONDS if remaining is None else min(POLL_SLICE_SECONDS, remaining)
+            if await self.socket.poll(int(wait * 1000)):
+                return await self._recv()
+            if deadline is not None and time.monotonic() >= deadline:
+                raise Empty
+
+
+class SlicedPollKernelClient(AsyncKernelClient):
+    """The asynchronous kernel client nbclient uses, with :class:`SlicedPollChannel` channels."""
+
+    shell_channel_class = Type(SlicedPollChannel)
+    iopub_channel_class = Type(SlicedPollChannel)
+    stdin_channel_class = Type(SlicedPollChannel)
+    control_channel_class = Type(SlicedPollChannel)
+
+
+class SlicedPollKernelManager(AsyncKernelManager):
+    """A kernel manager whose clients are :class:`SlicedPollKernelClient` (passed to papermill)."""
+
+    client_class = DottedObjectName("medmeta_lite.workbook.SlicedPollKernelClient")
+    client_factory = Type(SlicedPollKernelClient, klass=AsyncKernelClient)
 
 
 def notebooks_dir() -> Path:
@@ -90,7 +139,7 @@ def run_papermill(source: Path, output: Path, parameters: dict | None = None, ti
     try:
         papermill.execute_notebook(str(source), str(output), parameters=parameters or {},
                                    cwd=str(Path(source).parent), kernel_name="python3", progress_bar=False,
-                                   execution_timeout=timeout)
+                                   execution_timeout=timeout, kernel_manager_class=SlicedPollKernelManager)
     except papermill.PapermillExecutionError:
         cells = json.loads(Path(output).read_text(encoding="utf-8"))["cells"]
         failed = [cell for cell in cells
@@ -124,14 +173,31 @@ def execute_notebook(source: Path, output_dir: Path, parameters: dict | None = N
     except papermill.PapermillExecutionError as error:
         return NotebookRun(source.name, time.perf_counter() - start,
                            f"{error.ename}: {error.evalue} (cell {error.exec_count})")
+    except (CellTimeoutError, DeadKernelError) as error:  # a cell that waited out its timeout has failed
+        return NotebookRun(source.name, time.perf_counter() - start,
+                           f"{type(error).__name__}: {str(error).splitlines()[0]}")
     seconds = time.perf_counter() - start
+    slow = slow_cells(notebook_out)
     if html:
         html_out = output_dir / "html" / source.with_suffix(".html").name
         html_out.parent.mkdir(parents=True, exist_ok=True)
         exporter = _html_exporter(offline_widgets)
         body, _ = exporter.from_notebook_node(nbformat.read(notebook_out, as_version=4))
         html_out.write_text(body, encoding="utf-8")
-    return NotebookRun(source.name, seconds)
+    return NotebookRun(source.name, seconds, slow_cells=slow)
+
+
+def slow_cells(executed: Path, threshold: float = SLOW_CELL_SECONDS) -> tuple[str, ...]:
+    """The cells of a papermill-executed notebook that ran longer than ``threshold`` seconds, described by
+    their execution count, duration and first line."""
+    cells = json.loads(Path(executed).read_text(encoding="utf-8"))["cells"]
+    found = []
+    for cell in cells:
+        duration = cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
+        if duration > threshold:
+            first = "".join(cell["source"]).splitlines()[:1] or [""]
+            found.append(f"cell {cell.get('execution_count')} took {duration:.0f} s: {first[0][:60]}")
+    return tuple(found)
 
 
 def declared_parameters(notebook: Path) -> set[str]:
@@ -209,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     runs = run_workbook(Path(arguments.output), parameters, arguments.jobs, not arguments.no_html,
                         arguments.notebooks or None, arguments.widget_js)
     print(format_table(runs, time.perf_counter() - start))
+    for run in runs:
+        for cell in run.slow_cells:
+            print(f"SLOW {run.name}: {cell} (over {SLOW_CELL_SECONDS:.0f} s)", file=sys.stderr)
     failed = [run for run in runs if run.error]
     for run in failed:
         print(f"FAILED {run.name}: {run.error}", file=sys.stderr)
