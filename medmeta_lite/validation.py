@@ -9,6 +9,7 @@ parameter error is), so callers may catch either.
 from __future__ import annotations
 
 import numbers
+import os
 
 import numpy as np
 
@@ -199,3 +200,31 @@ def check_classes(name: str, classes, available) -> np.ndarray:
     if unknown.size:
         raise ValueError(f"{name} {unknown.tolist()} do not occur in the labels")
     return values.astype(np.int64)
+
+
+def total_memory_bytes() -> int | None:
+    """Physical memory of this machine in bytes, or None where the operating system does not say."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def check_memory(what: str, n_bytes: float) -> None:
+    """Refuse at once a request whose arrays would need more memory than the machine has.
+
+    Without this, an absurd size (a billion tasks, a million images per class) sets numpy allocating
+    until the kernel dies; with it, the caller learns how much was asked for and how much there is.
+
+    Examples
+    --------
+    >>> check_memory("a test", 1e3)
+    >>> check_memory("1e6 tasks of 1e6 points", 8e12)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: 1e6 tasks of 1e6 points would need about 7451 GiB, more than the ... GiB of memory ...
+    """
+    total = total_memory_bytes()
+    if total is not None and n_bytes > total:
+        raise ValueError(f"{what} would need about {n_bytes / 2**30:.0f} GiB, more than the "
+                         f"{total / 2**30:.0f} GiB of memory this machine has; ask for fewer")

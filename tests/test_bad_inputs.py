@@ -141,6 +141,11 @@ CASES = [
     ("load_diabetes_tasks", lambda: load_diabetes_tasks(by="bmi"), "by"),
     ("make_synthetic_images", lambda: make_synthetic_images(0), "n_per_class"),
     ("standardise_images", lambda: standardise_images(_with_nan(IMAGES, (0, 0, 0))), "images"),
+    # absurd sizes fail at once, saying how much memory they would need
+    ("LinearTaskSampler.sample_batch", lambda: LinearTaskSampler().sample_batch(10**9, 10, 100), "GiB"),
+    ("EpisodeSampler.sample_batch",
+     lambda: EpisodeSampler(IMAGES, LABELS, n_ways=2, n_queries=2).sample_batch(10**12), "GiB"),
+    ("make_synthetic_images", lambda: make_synthetic_images(10**9), "GiB"),
     # learners and priors
     ("LinearRegression.fit", lambda: LinearRegression(fit_intercept="no").fit(X, Y), "fit_intercept"),
     ("LinearRegression.fit", lambda: LinearRegression(alpha=NAN).fit(X, Y), "alpha"),

@@ -20,7 +20,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 
 from medmeta_lite.data.preprocessing import standardise_images
-from medmeta_lite.validation import check_count, make_rng
+from medmeta_lite.validation import check_count, check_memory, make_rng
 
 IMAGE_SIZE = 28
 
@@ -356,6 +356,8 @@ def make_synthetic_images(n_per_class: int = 20, *, classes=None, style="standar
     """
     n_per_class = check_count("n_per_class", n_per_class)
     image_size = check_count("image_size", image_size, minimum=8)
+    # the drawing works on a few float64 images at a time; the result is float32
+    check_memory(f"{n_per_class} images per class", 4 * n_per_class * len(CLASS_NAMES) * image_size**2)
     style = _check_style(style)
     indices = _class_indices(classes)
     rng = make_rng(random_state)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from medmeta_lite.validation import check_choice, check_count, check_finite, make_rng
+from medmeta_lite.validation import check_choice, check_count, check_finite, check_memory, make_rng
 
 
 @dataclass(frozen=True, repr=False)
@@ -95,6 +95,10 @@ class TaskSampler:
         n_tasks = check_count("n_tasks", n_tasks)
         n_shots = check_count("n_shots", n_shots)
         n_queries = check_count("n_queries", n_queries, minimum=0)
+        # inputs, targets and their views: about three float64 arrays of n_tasks x n_points x n_features
+        n_features = getattr(self, "n_features", 1)
+        check_memory(f"{n_tasks} tasks of {n_shots + n_queries} points",
+                     3 * 8 * n_tasks * (n_shots + n_queries) * (n_features + 1))
         rng = self._rng
         parameters = self._draw_parameters(rng, n_tasks)
         X = self._arrange_support(self._draw_inputs(rng, n_tasks, n_shots + n_queries), n_shots)

@@ -18,7 +18,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from medmeta_lite.validation import InvalidParameterError, check_classes, check_count, check_finite, make_rng
+from medmeta_lite.validation import (
+    InvalidParameterError,
+    check_classes,
+    check_count,
+    check_finite,
+    check_memory,
+    make_rng,
+)
 
 
 def check_images_labels(images, labels, *, names=("images", "labels")):
@@ -186,6 +193,8 @@ class EpisodeSampler:
     def sample_batch(self, n_episodes: int) -> EpisodeBatch:
         """Draw ``n_episodes`` episodes as an :class:`EpisodeBatch` of indices into ``images``."""
         n_episodes = check_count("n_episodes", n_episodes)
+        check_memory(f"{n_episodes} episodes",
+                     8 * n_episodes * self.n_ways * (2 * (self.n_shots + self.n_queries) + 1))
         n_ways, n_shots, n_queries = self.n_ways, self.n_shots, self.n_queries
         support_index = np.empty((n_episodes, n_ways, n_shots), dtype=np.int64)
         query_index = np.empty((n_episodes, n_ways, n_queries), dtype=np.int64)
