@@ -130,3 +130,17 @@ def test_main_runs_in_process(tmp_path, monkeypatch, capsys):
     assert cli.main(["progress"]) == 0
     assert "No progress yet" in capsys.readouterr().out
     assert cli.build_parser().prog == "medmeta"
+
+
+def test_path_problems_are_one_clear_line(tmp_path, capsys):
+    home_file = tmp_path / "not-a-folder"
+    home_file.write_text("x")
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["progress", "--home", str(home_file)])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "is a file" in error and "Traceback" not in error
+    (tmp_path / "home" / "progress.json").mkdir(parents=True)
+    with pytest.raises(SystemExit):
+        cli.main(["progress", "--home", str(tmp_path / "home")])
+    assert "is a folder" in capsys.readouterr().err

@@ -328,7 +328,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except ValueError as error:
+    except (ValueError, progress.ProgressError) as error:
         parser.exit(2, f"medmeta: error: {error}\n")
     except KeyboardInterrupt:
         print()
