@@ -1,15 +1,9 @@
-"""N-way K-shot episodes: the tasks of few-shot image classification, and their standard evaluation.
+"""N-way K-shot episodes: the tasks of few-shot image classification.
 
 An *episode* picks ``n_ways`` classes, relabels them ``0 … n_ways - 1`` in random order, and draws
-``n_shots`` support images and ``n_queries`` query images of each, without overlap. Two protocols decide
-where the classes come from:
-
-- **class split**: meta-train and meta-test episodes use disjoint classes of one dataset
-  (:func:`class_split_protocol`), the setting of Omniglot and miniImageNet;
-- **dataset split** (cross-domain): meta-train on one dataset, meta-test on another
-  (:func:`dataset_split_protocol`), the setting of BSCD-FSL, closer to a new hospital.
-
-Reported accuracy is the mean over 600 meta-test episodes with a 95 % interval ``1.96 · std / √n``.
+``n_shots`` support images and ``n_queries`` query images of each, without overlap. Where the classes
+come from (a class split or a dataset split) and how episodes are scored is the protocol of
+:mod:`medmeta_lite.fewshot.evaluation`.
 """
 
 from __future__ import annotations

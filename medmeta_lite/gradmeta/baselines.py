@@ -1,9 +1,10 @@
 """Baselines for the sinusoid benchmark: joint ("pretrained") training then fine-tuning, and an oracle.
 
 The pretrained baseline is what transfer learning does without meta-learning: fit one network to the
-pooled data of all training tasks, then fine-tune it on a new task's support set. On sinusoids whose
-phases cancel out, the pooled fit is close to the zero function, so a few SGD steps help little. The
-oracle knows the family is ``a * sin(x) + b * cos(x)`` and fits only those two coefficients.
+pooled data of all training tasks, then fine-tune it on a new task's support set. With phases uniform on
+[0, π] the tasks do not cancel out: the pooled fit is the family's mean wave, about -1.6·cos x
+(``notebooks/12_maml_sinusoid.ipynb`` derives it), which suits no single task, so a few SGD steps from it
+help little. The oracle knows the family is ``a * sin(x) + b * cos(x)`` and fits only those two coefficients.
 """
 
 from __future__ import annotations
