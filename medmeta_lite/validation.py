@@ -198,7 +198,7 @@ def check_classes(name: str, classes, available) -> np.ndarray:
         raise ValueError(f"{name} lists class {int(unique[counts > 1][0])} more than once")
     unknown = np.setdiff1d(values, np.asarray(available))
     if unknown.size:
-        raise ValueError(f"{name} {unknown.tolist()} do not occur in the labels")
+        raise ValueError(f"{name} {unknown.tolist()} do not occur in the labels: no images have them")
     return values.astype(np.int64)
 
 
