@@ -26,7 +26,8 @@ import papermill
 
 from medmeta_lite.workbook import SlicedPollKernelManager
 
-DEFAULT_NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "07_efficiency_and_label_savings.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+DEFAULT_NOTEBOOK = NOTEBOOKS / "07_efficiency_and_label_savings.ipynb"  # a widget notebook
 
 
 def longest_cell_seconds(executed: Path) -> float:
