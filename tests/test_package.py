@@ -50,20 +50,30 @@ def test_versions_reports_numpy():
 
 
 def test_ctrl_c_during_the_first_tensorflow_import_says_to_restart():
+    # The Ctrl-C is made to land inside the import itself: a real signal's timing against a 4-second import
+    # depends on the machine's load, and a signal handled after the import finished tests nothing.
     code = (
-        "import os, signal, threading\n"
-        "from medmeta_lite.backend import tf\n"
-        "threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()\n"
+        "import importlib\n"
+        "from medmeta_lite import backend\n"
+        "real_import = importlib.import_module\n"
+        "def interrupted(name, *args):\n"
+        "    if name == 'tensorflow':\n"
+        "        raise KeyboardInterrupt\n"
+        "    return real_import(name, *args)\n"
+        "importlib.import_module = interrupted\n"
         "try:\n"
-        "    tf.constant(1.0)\n"
+        "    backend.tf.constant(1.0)\n"
         "except KeyboardInterrupt as error:\n"
         "    print('interrupted:', error)\n"
-        "try:\n"
-        "    tf.constant(2.0)\n"
-        "except RuntimeError as error:\n"
-        "    print('later:', error)\n"
+        "importlib.import_module = real_import\n"
+        "for lazy in (backend.tf, backend.keras):\n"
+        "    try:\n"
+        "        lazy.constant\n"
+        "    except RuntimeError as error:\n"
+        "        print('later:', error)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "interrupted: the import of tensorflow was interrupted; restart the kernel" in result.stdout
-    assert "later: the first import of tensorflow was interrupted (Ctrl-C)" in result.stdout
-    assert "restart the kernel" in result.stdout.split("later:")[1]
+    later = [line for line in result.stdout.splitlines() if line.startswith("later:")]
+    assert len(later) == 2 and all("restart the kernel" in line for line in later)
+    assert "tensorflow" not in result.stderr
