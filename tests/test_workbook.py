@@ -41,8 +41,8 @@ def test_the_runner_uses_sliced_polls_on_every_channel(tmp_path):
 
 
 def test_a_cell_that_waits_out_its_timeout_fails_the_run(tmp_path):
-    run = execute_notebook(_notebook(tmp_path, "import time", "time.sleep(30)"), tmp_path / "out",
-                           html=False, timeout=2)
+    run = execute_notebook(_notebook(tmp_path, "import time", "time.sleep(120)"), tmp_path / "out",
+                           html=False, timeout=6)
     assert "CellTimeoutError" in run.error
     assert "1 failed" in format_table([run], run.seconds)
 
