@@ -353,21 +353,30 @@ def recorded_quiz(*, notebook=None, topic=None, lang: str = "en", progress_dir=N
     return widgets.VBox([check_widget(question, lang, on_result) for question in selection])
 
 
-_EXAMPLE_SESSION = mock.MockInterview([bank.get_question("mlf-012"),
-                                                 bank.get_question("fsm-002")], time_limit_s=120)
-_EXAMPLE_SESSION.record("mlf-012", "predict ignores its input and the learning rate is unused",
-                        elapsed_s=95.0, covered=[True, False, False, False, False, False, True])
+def _benchmark_cases() -> list:
+    """The trainer's callbacks for ``benchmarks/bench_widgets.py``, built on request: they load the bank."""
+    session = mock.MockInterview([bank.get_question("mlf-012"), bank.get_question("fsm-002")],
+                                 time_limit_s=120)
+    session.record("mlf-012", "predict ignores its input and the learning rate is unused",
+                   elapsed_s=95.0, covered=[True, False, False, False, False, False, True])
+    return [
+        ("trainer.question_card", question_card_html,
+         {"question": bank.get_question("maml-001"), "lang": "zh", "number": 2, "total": 5}),
+        ("trainer.answer_review", answer_review_html,
+         {"question": bank.get_question("mlf-008"), "lang": "en", "elapsed_s": 140.0}),
+        ("trainer.suggest_checklist", mock.suggest_checklist,
+         {"question": bank.get_question("dep-001"),
+          "answer": "Hold out whole sites, compare with fine-tuning, patient-level splits and monitoring.",
+          "lang": "en"}),
+        ("trainer.summary", summary_html, {"summary": session.summarize(), "lang": "en"}),
+        ("trainer.flashcard_back", flashcard_back_html,
+         {"question": bank.get_question("fsm-001"), "lang": "zh"}),
+    ]
 
-BENCHMARK_CASES = [
-    ("trainer.question_card", question_card_html,
-     {"question": bank.get_question("maml-001"), "lang": "zh", "number": 2, "total": 5}),
-    ("trainer.answer_review", answer_review_html,
-     {"question": bank.get_question("mlf-008"), "lang": "en", "elapsed_s": 140.0}),
-    ("trainer.suggest_checklist", mock.suggest_checklist,
-     {"question": bank.get_question("dep-001"),
-      "answer": "Hold out whole sites, compare with fine-tuning, patient-level splits and monitoring.",
-      "lang": "en"}),
-    ("trainer.summary", summary_html, {"summary": _EXAMPLE_SESSION.summarize(), "lang": "en"}),
-    ("trainer.flashcard_back", flashcard_back_html,
-     {"question": bank.get_question("fsm-001"), "lang": "zh"}),
-]
+
+def __getattr__(name: str):
+    # BENCHMARK_CASES, like every widget module's, but computed only when a benchmark or test asks for it,
+    # so that importing the widgets does not load and parse the question bank.
+    if name == "BENCHMARK_CASES":
+        return _benchmark_cases()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
