@@ -40,9 +40,6 @@ class LazyModule(types.ModuleType):
     4.0
     """
 
-    def __init__(self, name: str):
-        super().__init__(name)
-
     def __getattr__(self, attribute: str):
         if _INTERRUPTED:
             raise RuntimeError(f"the first import of {_INTERRUPTED[0]} was interrupted (Ctrl-C), which "

@@ -181,7 +181,6 @@ def plot_warm_start(demo: dict, n_history: int | None = None) -> Figure:
     return figure
 
 
-# ----------------------------------------------------------------------------- 05 meta-gradient cost
 def plot_meta_gradient_cost(rows) -> Figure:
     """Memory kept for the backward pass and time per meta-gradient against inner steps, by MAML order.
 
