@@ -1,141 +1,207 @@
-"""Few-shot image classification benchmark: every method on the same 600 meta-test episodes.
+"""Few-shot benchmark: every method on the same 600 episodes of each domain, and a PyTorch peer.
 
-Rows: 5-way 1-shot and 5-shot on the synthetic meta-test classes (never seen in meta-training), then
-cross-domain 2-way 5-shot on BreastMNIST and PneumoniaMNIST and 5-way 5-shot on RetinaMNIST when the
-MedMNIST files are found (``--medmnist-root``, default ``../shared/data/medmnist`` beside the repository).
-Methods are meta-trained (or pre-trained) once, on the synthetic meta-training classes only.
+The table follows the cross-domain protocol of :mod:`medmeta_lite.experiments.cross_domain` (BSCD-FSL
+style): the committed models learned only the synthetic meta-training classes; they are tested on unseen
+synthetic classes and on three real modalities (the embedded MedMNIST sample, or full files with
+``--medmnist-root``), 5-way or all-classes-way, 1, 5 and 20 shots, 15 queries per class, 600 episodes
+for every row (first-order MAML included), mean accuracy ± 95 % interval.
+
+``--peer`` then trains a ProtoNet here and easyfsl's Prototypical Networks (PyTorch, CPU, in its own
+virtual environment ``.venv-peer``, created on first use) on the same number of episodes of the same
+shape, with the same Conv-4 shape and learning rate, and tests both on the same 5-shot episodes of every
+domain. It prints the training speeds (episodes per second, alternating runs in one sitting; ours with
+TensorFlow's oneDNN kernels off, as the workbook runs, and on, as TensorFlow ships) and their ratio to the
+peer's, and both accuracies with their intervals.
 
 Usage::
 
-    python benchmarks/bench_fewshot.py            # table
-    python benchmarks/bench_fewshot.py --json     # one JSON line per row
-    python benchmarks/bench_fewshot.py --retrain  # train instead of loading data/fewshot_*.npz
-
-Accuracy is the mean over episodes with the 95 % interval ``1.96 · std / √n``. Whole-network fine-tuning
-and first-order MAML adapt one episode at a time with gradient steps; they use the first
-``--slow-episodes`` episodes (default 100) of the same sampler unless ``--full`` is given.
+    python benchmarks/bench_fewshot.py                   # the table (about 40 min on 2 cores)
+    python benchmarks/bench_fewshot.py --peer --no-table # only the side-by-side with easyfsl
+    python benchmarks/bench_fewshot.py --json            # one JSON line per row
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from medmeta_lite.data.bundled import data_dir
-from medmeta_lite.data.medmnist import load_medmnist
+import numpy as np
+
+from medmeta_lite.data.preprocessing import prepare_images
 from medmeta_lite.data.synthetic_images import load_synthetic_split
-from medmeta_lite.defaults.fewshot import DEFAULT_PRETRAINED_FILE, load_fewshot_models, train_fewshot_models
-from medmeta_lite.fewshot.adapted import AdaptedEpisodeClassifier
+from medmeta_lite.defaults.fewshot import DEFAULT_SETTINGS
+from medmeta_lite.experiments.cross_domain import (
+    CROSS_DOMAIN_SHOTS,
+    N_QUERIES,
+    default_methods,
+    evaluate_domains,
+    format_rows,
+    target_domains,
+)
 from medmeta_lite.fewshot.episodes import EpisodeSampler
-from medmeta_lite.fewshot.evaluation import N_EVALUATION_EPISODES, evaluate_episodes
-from medmeta_lite.fewshot.fine_tuning import FineTuningClassifier, PixelNearestCentroid, ScratchClassifier
+from medmeta_lite.fewshot.evaluation import N_EVALUATION_EPISODES, EpisodeEvaluation, evaluate_episodes
+from medmeta_lite.fewshot.protonets import ProtoNet
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SLOW_METHODS = ("fine-tuning (all layers)", "first-order maml")  # adapt one episode at a time
-MEDMNIST_SETS = (  # (row name, flag, file name, n_ways, n_shots)
-    ("BreastMNIST", "breastmnist", None, 2, 5),
-    ("PneumoniaMNIST (balanced subset)", "pneumoniamnist", "pneumoniamnist_subset_balanced.npz", 2, 5),
-    ("RetinaMNIST", "retinamnist", None, 5, 5),
-)
+PEER_VENV = REPO_ROOT / ".venv-peer"
+PEER_SCRIPT = Path(__file__).resolve().parent / "peer_easyfsl.py"
+PEER_REQUIREMENTS = (["torch==2.13.0", "numpy"], ["--no-deps", "easyfsl==1.5.0"])
+"""torch 2.13.0 is the CPU build on these machines; easyfsl without its dependencies, because it asks
+for torchvision, which only the methods the peer does not use import (see ``peer_easyfsl.py``)."""
 
 
-def _load_methods(retrain: bool, seed: int):
-    """Return {name: (model, train_seconds)}; train_seconds is None when weights were loaded from data/."""
-    if retrain:
-        folder = Path(tempfile.mkdtemp())
-        report = train_fewshot_models(folder)
-        seconds = {"protonet": report["protonet_seconds"], "fine-tuning": report["pretrained_seconds"],
-                   "maml": report.get("maml_seconds")}
-    else:
-        folder, seconds = None, {"protonet": None, "fine-tuning": None, "maml": None}
-    models = load_fewshot_models(folder)
-    all_layers = FineTuningClassifier.load(_pretrained_path(folder)).set_params(fine_tune="all",
-                                                                                n_fine_tune_steps=50)
-    methods = {
-        "protonet": (models["protonet"], seconds["protonet"]),
-        "fine-tuning (head)": (models["fine-tuning"], seconds["fine-tuning"]),
-        "fine-tuning (all layers)": (all_layers, seconds["fine-tuning"]),
-    }
-    methods["first-order maml"] = (AdaptedEpisodeClassifier(models["maml"], n_steps=10), seconds["maml"])
-    methods["scratch (softmax on pixels)"] = (ScratchClassifier(), 0.0)
-    methods["pixel nearest centroid"] = (PixelNearestCentroid(), 0.0)
-    return methods
+def ensure_peer_venv() -> Path:
+    """Create ``.venv-peer`` with torch and easyfsl on first use; return its Python."""
+    python = PEER_VENV / "bin" / "python"
+    if not (PEER_VENV / ".installed").is_file():
+        print(f"# creating {PEER_VENV.name} for the easyfsl peer (torch, numpy, easyfsl)", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+        for requirements in PEER_REQUIREMENTS:
+            subprocess.run([str(python), "-m", "pip", "install", "--quiet", *requirements], check=True)
+        (PEER_VENV / ".installed").touch()
+    return python
 
 
-def _pretrained_path(folder):
-    return (folder or data_dir()) / DEFAULT_PRETRAINED_FILE
+def _peer_episodes(domains, seed, n_episodes):
+    """Training episodes (synthetic meta-training classes) and 5-shot test episodes of every domain."""
+    settings = DEFAULT_SETTINGS
+    train = load_synthetic_split("meta_train", settings["n_per_class"], random_state=seed)
+    prepared = prepare_images(train.images).astype(np.float32)
+    training = EpisodeSampler(prepared, train.labels, n_ways=settings["n_ways"], n_shots=settings["n_shots"],
+                              n_queries=settings["n_queries"], random_state=seed)
+    tests = {name: EpisodeSampler(domain["images"], domain["labels"], n_ways=domain["n_ways"], n_shots=5,
+                                  n_queries=N_QUERIES, random_state=seed).sample_batch(n_episodes)
+             for name, domain in domains.items()}
+    return train, training.sample_batch(settings["n_meta_iter"]), tests
 
 
-def _episode_pools(medmnist_root: Path, seed: int):
-    """Yield (dataset name, images, labels, n_ways, n_shots) for every row group."""
-    test = load_synthetic_split("meta_test", 100, random_state=seed + 1)
-    yield "synthetic (unseen classes)", test.images, test.labels, 5, 1
-    yield "synthetic (unseen classes)", test.images, test.labels, 5, 5
-    for name, flag, file_name, n_ways, n_shots in MEDMNIST_SETS:
-        try:
-            splits = load_medmnist(flag, medmnist_root, file_name=file_name)
-        except FileNotFoundError:
-            print(f"# {name}: skipped, no {file_name or flag + '.npz'} in {medmnist_root} "
-                  f"(see medmeta_lite.data.medmnist.load_medmnist(download=True))", file=sys.stderr)
-            continue
-        images, labels = splits.pooled()  # cross-domain: the whole target dataset is the meta-test pool
-        yield name, images, labels, n_ways, n_shots
+def _write_peer_file(path, prepared_train, training, tests, seed):
+    settings = DEFAULT_SETTINGS
+    arrays = {"seed": np.array(seed), "domains": np.array(json.dumps(list(tests))),
+              "settings": np.array(json.dumps({key: settings[key] for key in ("filters", "meta_lr")})),
+              "train_images": prepared_train, "train_support_index": training.support_index,
+              "train_query_index": training.query_index, "train_support_labels": training.support_labels,
+              "train_query_labels": training.query_labels}
+    for name, episodes in tests.items():
+        arrays |= {f"{name}/images": prepare_images(episodes.images).astype(np.float32),
+                   f"{name}/support_index": episodes.support_index,
+                   f"{name}/query_index": episodes.query_index,
+                   f"{name}/support_labels": episodes.support_labels,
+                   f"{name}/query_labels": episodes.query_labels}
+    np.savez(path, **arrays)
 
 
-def run(medmnist_root: Path, *, retrain=False, full=False, slow_episodes=100,
-        n_episodes=N_EVALUATION_EPISODES, seed=0):
-    methods = _load_methods(retrain, seed)
-    rows = []
-    for dataset, images, labels, n_ways, n_shots in _episode_pools(medmnist_root, seed):
-        sampler = EpisodeSampler(images, labels, n_ways=n_ways, n_shots=n_shots, n_queries=15,
-                                 random_state=seed)
-        episodes = sampler.sample_batch(n_episodes)
-        for method, (model, train_seconds) in methods.items():
-            batch = episodes
-            if method in SLOW_METHODS and not full:
-                batch = EpisodeSampler(images, labels, n_ways=n_ways, n_shots=n_shots, n_queries=15,
-                                       random_state=seed).sample_batch(min(slow_episodes, n_episodes))
-                # Same seed, so these are the first episodes of the 600 the other methods face.
-            start = time.perf_counter()
-            result = evaluate_episodes(model, batch)
-            rows.append({"method": method, "dataset": dataset, "n_ways": n_ways, "n_shots": n_shots,
-                         "accuracy": round(result.mean, 4), "ci95": round(result.ci95, 4),
-                         "train_seconds": None if train_seconds is None else round(train_seconds, 1),
-                         "n_episodes": result.n_episodes,
-                         "eval_seconds": round(time.perf_counter() - start, 1)})
-    return rows
+def _train_protonet(seed):
+    """Train the workbook's ProtoNet with the committed settings; return it."""
+    settings = DEFAULT_SETTINGS
+    train = load_synthetic_split("meta_train", settings["n_per_class"], random_state=seed)
+    return ProtoNet(n_ways=settings["n_ways"], n_shots=settings["n_shots"], n_queries=settings["n_queries"],
+                    filters=settings["filters"], meta_lr=settings["meta_lr"],
+                    n_meta_iter=settings["n_meta_iter"], random_state=seed).fit(train.images, train.labels)
+
+
+def _time_ours(seed, onednn: bool) -> float:
+    """Training seconds of our ProtoNet in a fresh process with TensorFlow's oneDNN kernels off or on.
+
+    TensorFlow reads ``TF_ENABLE_ONEDNN_OPTS`` once, at import, so each setting needs its own process.
+    """
+    environment = dict(os.environ, TF_ENABLE_ONEDNN_OPTS="1" if onednn else "0", PYTHONHASHSEED="0")
+    output = subprocess.run([sys.executable, __file__, "--time-protonet", str(seed)], check=True, text=True,
+                            capture_output=True, env=environment).stdout
+    return float(output.strip().splitlines()[-1])
+
+
+def run_peer(domains, *, seed=0, n_episodes=N_EVALUATION_EPISODES, repeats=2) -> dict:
+    """Time our ProtoNet (oneDNN off and on) and the easyfsl peer, alternating; compare accuracies.
+
+    Every timed run trains from scratch in its own process; the runs alternate so that a machine that
+    slows down during the benchmark slows all three alike. Accuracies come from one model of each.
+    """
+    python = ensure_peer_venv()
+    train, training, tests = _peer_episodes(domains, seed, n_episodes)
+    seconds = {"ours (oneDNN off)": [], "ours (oneDNN on)": [], "peer": []}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "episodes.npz"
+        _write_peer_file(path, prepare_images(train.images).astype(np.float32), training, tests, seed)
+        for _ in range(repeats):
+            seconds["ours (oneDNN off)"].append(_time_ours(seed, onednn=False))
+            seconds["ours (oneDNN on)"].append(_time_ours(seed, onednn=True))
+            output = subprocess.run([str(python), str(PEER_SCRIPT), str(path)], check=True, text=True,
+                                    capture_output=True, env=dict(os.environ, PYTHONHASHSEED="0")).stdout
+            peer = json.loads(output.strip().splitlines()[-1])
+            seconds["peer"].append(peer["train_seconds"])
+    n_train = DEFAULT_SETTINGS["n_meta_iter"]
+    speeds = {name: round(n_train / min(values), 2) for name, values in seconds.items()}
+    report = {"train_episodes": n_train, "seconds": {name: [round(value, 2) for value in values]
+                                                     for name, values in seconds.items()},
+              "episodes_per_second": speeds, "peer": peer["library"], "torch": peer["torch"],
+              "torch_threads": peer["threads"],
+              "speed_ratio": {name: round(speed / speeds["peer"], 2) for name, speed in speeds.items()
+                              if name != "peer"}}
+    model = _train_protonet(seed)
+    report["domains"] = {}
+    for name, episodes in tests.items():
+        mine = evaluate_episodes(model, episodes)
+        theirs = EpisodeEvaluation(accuracies=np.asarray(peer["domains"][name]["accuracies"]))
+        report["domains"][name] = {
+            "n_ways": int(episodes.classes.shape[1]), "n_episodes": len(episodes),
+            "ours": [round(mine.mean, 4), round(mine.ci95, 4)],
+            "peer": [round(theirs.mean, 4), round(theirs.ci95, 4)]}
+    return report
+
+
+def format_peer(report) -> str:
+    settings = DEFAULT_SETTINGS
+    lines = [f"ProtoNet training, {report['train_episodes']} episodes of {settings['n_ways']}-way "
+             f"{settings['n_shots']}-shot {settings['n_queries']}-query, Conv-4 with {settings['filters']} "
+             f"filters, best of {len(report['seconds']['peer'])} alternating runs:"]
+    for name, speed in report["episodes_per_second"].items():
+        label = f"{report['peer']} (torch {report['torch']}, {report['torch_threads']} threads)" \
+            if name == "peer" else f"medmeta-lite {name}"
+        ratio = "" if name == "peer" else f"   ratio to the peer {report['speed_ratio'][name]:.2f}"
+        lines.append(f"  {label:<46} {speed:6.2f} episodes/s  (runs {report['seconds'][name]} s){ratio}")
+    lines += ["  (target: ratio >= 1.5; the workbook turns oneDNN off for identical numbers on every CPU, "
+              "TensorFlow and PyTorch turn it on by default)",
+              "", f"{'domain':<28} {'task':<12} {'medmeta-lite':>16} {'easyfsl':>16}  verdict"]
+    for name, row in report["domains"].items():
+        (ours, ours_ci), (peer, peer_ci) = row["ours"], row["peer"]
+        verdict = ("inside the peer's interval" if abs(ours - peer) <= peer_ci
+                   else ("better" if ours > peer else "worse"))
+        lines.append(f"{name:<28} {row['n_ways']}-way 5-shot {ours:>8.3f} ± {ours_ci:.3f} "
+                     f"{peer:>8.3f} ± {peer_ci:.3f}  {verdict} ({row['n_episodes']} episodes)")
+    return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--json", action="store_true", help="one JSON line per row")
-    parser.add_argument("--medmnist-root", default=str(REPO_ROOT.parent / "shared" / "data" / "medmnist"))
-    parser.add_argument("--retrain", action="store_true", help="train instead of loading data/fewshot_*.npz")
-    parser.add_argument("--full", action="store_true", help="600 episodes for whole-network fine-tuning too")
-    parser.add_argument("--slow-episodes", type=int, default=100)
+    parser.add_argument("--medmnist-root", default=None,
+                        help="folder with full MedMNIST files (default: the embedded sample)")
     parser.add_argument("--episodes", type=int, default=N_EVALUATION_EPISODES)
+    parser.add_argument("--shots", type=int, nargs="+", default=list(CROSS_DOMAIN_SHOTS))
+    parser.add_argument("--peer", action="store_true", help="also compare ProtoNet with easyfsl's")
+    parser.add_argument("--no-table", action="store_true", help="skip the methods table")
+    parser.add_argument("--json", action="store_true", help="JSON lines instead of tables")
+    parser.add_argument("--time-protonet", type=int, metavar="SEED", default=None, help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
-    rows = run(Path(arguments.medmnist_root), retrain=arguments.retrain, full=arguments.full,
-               slow_episodes=arguments.slow_episodes, n_episodes=arguments.episodes)
-    if arguments.json:
-        for row in rows:
-            print(json.dumps(row))
+    if arguments.time_protonet is not None:  # one timed run, in the process run_peer started
+        print(_train_protonet(arguments.time_protonet).train_seconds_)
         return
-    print(f"{'dataset':<34} {'task':<14} {'method':<28} {'accuracy':>15} {'episodes':>8} {'train s':>8}")
-    for row in rows:
-        task = f"{row['n_ways']}-way {row['n_shots']}-shot"
-        seconds = "loaded" if row["train_seconds"] is None else f"{row['train_seconds']:.1f}"
-        print(f"{row['dataset']:<34} {task:<14} {row['method']:<28} "
-              f"{row['accuracy']:>7.3f} ± {row['ci95']:.3f} {row['n_episodes']:>8} {seconds:>8}")
-    synthetic = {row["method"]: row["accuracy"] for row in rows
-                 if row["dataset"].startswith("synthetic") and row["n_shots"] == 5}
-    gap = synthetic["protonet"] - synthetic["pixel nearest centroid"]
-    print(f"\nsynthetic 5-way 5-shot: ProtoNet beats pixel nearest centroid by {100 * gap:.1f} points "
-          f"(target >= 15)")
+    domains = target_domains(arguments.medmnist_root)
+    for name, domain in domains.items():
+        print(f"# {name}: {domain['source']}, {len(domain['labels'])} images", file=sys.stderr)
+    if not arguments.no_table:
+        rows = evaluate_domains(default_methods(), domains, shots=arguments.shots,
+                                n_episodes=arguments.episodes,
+                                progress=lambda row: print(json.dumps(row), file=sys.stderr))
+        print("\n".join(json.dumps(row) for row in rows) if arguments.json else format_rows(rows))
+    if arguments.peer:
+        report = run_peer(domains, n_episodes=arguments.episodes)
+        print(json.dumps(report) if arguments.json else "\n" + format_peer(report))
 
 
 if __name__ == "__main__":

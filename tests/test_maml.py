@@ -6,6 +6,7 @@ import pytest
 from medmeta_lite.backend import tf
 from medmeta_lite.data.bundled import data_dir
 from medmeta_lite.data.tasks import SinusoidTaskSampler
+from medmeta_lite.defaults.fewshot import DEFAULT_MAML_FILE, DEFAULT_SETTINGS, load_maml_curve
 from medmeta_lite.defaults.sinusoid import SINUSOID_FILES
 from medmeta_lite.experiments.meta_gradient_cost import measure_meta_gradient_cost
 from medmeta_lite.gradmeta.baselines import PretrainedBaseline, SinusoidOracle
@@ -288,3 +289,21 @@ def test_pretrained_baseline_fits_the_pooled_data_and_the_oracle_recovers_a_task
     np.testing.assert_allclose(oracle.predict(task.X_query), task.y_query, atol=1e-10)
     with pytest.raises(ValueError, match="shape"):
         SinusoidOracle().fit(np.zeros((3, 2)), np.zeros(3))
+
+
+def test_a_callback_returning_true_stops_training_at_that_chunk():
+    maml = MAML(n_meta_iter=100, meta_batch_size=2, n_shots=5, n_queries=5, random_state=0)
+    maml.fit(SinusoidTaskSampler(random_state=0), callback=lambda n_done: n_done >= 40)
+    assert maml.history_.shape == (40,) and np.isfinite(maml.history_).all()
+
+
+def test_committed_image_maml_stopped_when_validation_stopped_improving():
+    curve = load_maml_curve()
+    settings = DEFAULT_SETTINGS
+    accuracy = curve["validation_accuracy"]
+    best = int(np.argmax(accuracy))
+    assert np.all(np.diff(curve["meta_iteration"]) == settings["maml_check_every"])
+    stopped_early = curve["meta_iteration"][-1] < settings["maml_max_meta_iter"]
+    assert not stopped_early or len(accuracy) - 1 - best == settings["maml_patience"]
+    assert accuracy[best] > 0.8, "the committed MAML should solve 5-way episodes of its training classes"
+    assert MAML.load(data_dir() / DEFAULT_MAML_FILE).meta_parameters_ is not None

@@ -7,6 +7,7 @@ from medmeta_lite.defaults.fewshot import (
     DEFAULT_PROTONET_FILE,
     DEFAULT_SETTINGS,
     load_fewshot_models,
+    load_maml_curve,
     train_fewshot_models,
 )
 from medmeta_lite.defaults.sinusoid import (
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_SETTINGS",
     "SINUSOID_FILES",
     "load_fewshot_models",
+    "load_maml_curve",
     "load_sinusoid_models",
     "save_sinusoid_models",
     "train_fewshot_models",

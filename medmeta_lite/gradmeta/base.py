@@ -211,6 +211,7 @@ class FunctionalMetaLearner(BaseEstimator):
 
         compiled = self._compile(run_chunk)
         history = np.empty(n_meta_iter)
+        done = 0
         for start in range(0, n_meta_iter, self._chunk_size):
             size = min(self._chunk_size, n_meta_iter - start)
             batches = [first] if start == 0 else []
@@ -220,9 +221,10 @@ class FunctionalMetaLearner(BaseEstimator):
                        for key in ("X_support", "y_support", "X_query", "y_query")}
             losses = compiled(*self.as_tensors(stacked), tf.constant(start, tf.int64))
             history[start:start + size] = losses.numpy()
-            if callback is not None:
-                callback(start + size)
-        self.history_ = history
+            done = start + size
+            if callback is not None and callback(done) is True:
+                break  # the callback asked to stop (early stopping on a validation score)
+        self.history_ = history[:done]
         self.meta_parameters_ = [variable.numpy() for variable in self.variables_]
         return self
 

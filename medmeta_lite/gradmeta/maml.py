@@ -151,7 +151,8 @@ class MAML(FunctionalMetaLearner):
             ``sample_batch(n_episodes)`` fixes the shots itself (the ``n_shots`` and ``n_queries``
             hyperparameters are then ignored).
         callback : callable, default=None
-            Called as ``callback(n_done)`` after every compiled chunk of 20 meta-iterations (timing, logging).
+            Called as ``callback(n_done)`` after every compiled chunk of 20 meta-iterations (timing, logging,
+            validation). Returning ``True`` stops training there; ``history_`` then holds ``n_done`` losses.
 
         Returns
         -------

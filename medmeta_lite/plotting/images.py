@@ -349,3 +349,44 @@ def plot_domain_shift(results: dict, *, title="accuracy by target domain", chanc
     axis.legend(fontsize=7, ncols=min(3, len(methods)), loc="upper right")
     axis.set_title(title)
     return figure
+
+
+def plot_validation_curve(curve: dict, *, best=None,
+                          title="first-order MAML: validation accuracy during meta-training") -> Figure:
+    """Validation accuracy (with its 95 % interval) and mean training loss against meta-iterations.
+
+    Parameters
+    ----------
+    curve : dict of array
+        ``meta_iteration``, ``validation_accuracy``, ``validation_ci95`` and ``training_loss``, as read by
+        :func:`medmeta_lite.defaults.fewshot.load_maml_curve`.
+    best : int, optional
+        Meta-iteration of the kept weights, marked by a vertical line (default: the best accuracy).
+
+    Examples
+    --------
+    >>> curve = {"meta_iteration": np.array([100, 200, 300]),
+    ...          "validation_accuracy": np.array([0.5, 0.7, 0.6]), "validation_ci95": np.array([0.02] * 3),
+    ...          "training_loss": np.array([1.4, 0.9, 0.8])}
+    >>> figure = plot_validation_curve(curve)
+    >>> [axis.get_ylabel() for axis in figure.axes]
+    ['validation accuracy (5-way)', 'training loss (mean since the previous check)']
+    """
+    iterations = np.asarray(curve["meta_iteration"])
+    accuracy, interval = np.asarray(curve["validation_accuracy"]), np.asarray(curve["validation_ci95"])
+    best = int(iterations[np.argmax(accuracy)]) if best is None else best
+    figure, axis = new_figure(width=6.0, height=3.4)
+    axis.fill_between(iterations, accuracy - interval, accuracy + interval, color=colour("maml"), alpha=0.2)
+    axis.plot(iterations, accuracy, marker="o", markersize=3, color=colour("maml"),
+              label="validation accuracy")
+    axis.axvline(best, color="#555555", linestyle=":", label=f"kept: iteration {best}")
+    axis.set_xlabel("meta-iteration")
+    axis.set_ylabel("validation accuracy (5-way)")
+    loss_axis = axis.twinx()
+    loss_axis.plot(iterations, curve["training_loss"], color="#D55E00", linewidth=1.2, label="training loss")
+    loss_axis.set_ylabel("training loss (mean since the previous check)")
+    loss_axis.grid(False)
+    handles = axis.get_legend_handles_labels()[0] + loss_axis.get_legend_handles_labels()[0]
+    axis.legend(handles=handles, fontsize=8, loc="center right")
+    axis.set_title(title)
+    return figure
