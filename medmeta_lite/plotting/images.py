@@ -299,7 +299,7 @@ def plot_ways_shots(grid: dict, n_ways: int, n_shots: int) -> Figure:
                       "ci95": values["ci95"][row]} for name, values in grid["methods"].items()}
     title = f"{n_ways}-way"
     if column is not None:
-        title += f", {n_shots} shots: " + ", ".join(
+        title += f", {n_shots} shot{'' if n_shots == 1 else 's'}: " + ", ".join(
             f"{name} {values['accuracy'][row, column]:.3f}" for name, values in grid["methods"].items())
     figure = plot_accuracy_vs_shots(results, n_ways=n_ways, highlight_shots=n_shots, title=title)
     figure.axes[0].title.set_fontsize(9)

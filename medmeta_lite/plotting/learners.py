@@ -11,6 +11,7 @@ import textwrap
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from medmeta_lite.experiments.learners import KerasSnapshots, gradient_descent_run, noisy_line
 from medmeta_lite.learners.averaging import AveragingMetaLearner
@@ -59,8 +60,9 @@ def plot_ensemble(n_estimators: int, noise: float, *, n_samples: int = 12, rando
     left.set(xlabel="x", ylabel="y", title=f"{n_estimators} members (grey) and their average")
     left.legend(loc="upper left")
 
-    positions = np.arange(len(losses.member_mse))
+    positions = np.arange(1, len(losses.member_mse) + 1)  # members are counted from 1
     right.vlines(positions, 0, losses.member_mse, colors=colour("member"), linewidth=4, label="each member")
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))  # 3 members must not read 0.0, 0.5, ... 2.0
     right.axhline(losses.mean_member_mse, color="black", linestyle="--",
                   label=f"mean member {losses.mean_member_mse:.2f}")
     right.axhline(losses.ensemble_mse, color=colour("ensemble"), linewidth=2.5,

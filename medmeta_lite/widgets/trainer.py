@@ -190,7 +190,7 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
     advance.add_class("medmeta-mock-next")
     summary = widgets.HTML()
     summary.add_class("medmeta-mock-summary-box")
-    save_markdown = widgets.Button(layout=widgets.Layout(display="none"))
+    save_markdown = widgets.Button(layout=widgets.Layout(display="none", width="auto"))  # never clipped
     saved_note = widgets.HTML()
     state = {"started": time.monotonic(), "elapsed": None}
 
