@@ -15,7 +15,7 @@ peer's, and both accuracies with their intervals.
 
 Usage::
 
-    python benchmarks/bench_fewshot.py                   # the table (about 40 min on 2 cores)
+    python benchmarks/bench_fewshot.py                   # the table (about 30 min on 2 cores)
     python benchmarks/bench_fewshot.py --peer --no-table # only the side-by-side with easyfsl
     python benchmarks/bench_fewshot.py --json            # one JSON line per row
 """

@@ -140,8 +140,9 @@ def test_leave_one_out_needs_two_datasets():
 
 def test_cross_domain_command_prints_json_rows(capsys):
     cross_domain.main(["--episodes", "2", "--shots", "1", "--json"])
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
-    rows = [json.loads(line) for line in lines]
+    captured = capsys.readouterr()
+    rows = [json.loads(line) for line in captured.out.splitlines()]  # stdout holds only the JSON rows
+    assert "# BreastMNIST: embedded sample, 180 images" in captured.err
     assert {row["method"] for row in rows} >= {"protonet", "first-order maml", "fine-tuning (linear probe)"}
     assert {row["domain"] for row in rows} == {"synthetic (unseen classes)", "BreastMNIST", "PneumoniaMNIST",
                                                "RetinaMNIST"}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -228,7 +229,7 @@ def main(argv=None) -> None:
         domains = target_domains(arguments.medmnist_root)
         for name, domain in domains.items():
             print(f"# {name}: {domain['source']}, {len(domain['labels'])} images, "
-                  f"{MODALITIES.get(name.lower(), 'unseen synthetic classes')}")
+                  f"{MODALITIES.get(name.lower(), 'unseen synthetic classes')}", file=sys.stderr)
         rows = evaluate_domains(default_methods(), domains, shots=arguments.shots,
                                 n_episodes=arguments.episodes)
     print("\n".join(json.dumps(row) for row in rows) if arguments.json else format_rows(rows))
