@@ -34,7 +34,7 @@ import numpy as np
 
 from medmeta_lite.data.preprocessing import prepare_images
 from medmeta_lite.data.synthetic_images import load_synthetic_split
-from medmeta_lite.defaults.fewshot import DEFAULT_SETTINGS
+from medmeta_lite.defaults.fewshot import DEFAULT_SETTINGS, default_protonet
 from medmeta_lite.experiments.cross_domain import (
     CROSS_DOMAIN_SHOTS,
     N_QUERIES,
@@ -45,7 +45,6 @@ from medmeta_lite.experiments.cross_domain import (
 )
 from medmeta_lite.fewshot.episodes import EpisodeSampler
 from medmeta_lite.fewshot.evaluation import N_EVALUATION_EPISODES, EpisodeEvaluation, evaluate_episodes
-from medmeta_lite.fewshot.protonets import ProtoNet
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PEER_VENV = REPO_ROOT / ".venv-peer"
@@ -98,11 +97,8 @@ def _write_peer_file(path, prepared_train, training, tests, seed):
 
 def _train_protonet(seed):
     """Train the workbook's ProtoNet with the committed settings; return it."""
-    settings = DEFAULT_SETTINGS
-    train = load_synthetic_split("meta_train", settings["n_per_class"], random_state=seed)
-    return ProtoNet(n_ways=settings["n_ways"], n_shots=settings["n_shots"], n_queries=settings["n_queries"],
-                    filters=settings["filters"], meta_lr=settings["meta_lr"],
-                    n_meta_iter=settings["n_meta_iter"], random_state=seed).fit(train.images, train.labels)
+    train = load_synthetic_split("meta_train", DEFAULT_SETTINGS["n_per_class"], random_state=seed)
+    return default_protonet({"seed": seed}).fit(train.images, train.labels)
 
 
 def _time_ours(seed, onednn: bool) -> float:

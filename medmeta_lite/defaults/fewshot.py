@@ -119,6 +119,22 @@ def load_maml_curve(folder=None) -> dict:
     return {name: np.atleast_1d(table[name]) for name in table.dtype.names}
 
 
+def default_protonet(settings=None) -> ProtoNet:
+    """The committed ProtoNet, unfitted: the settings of :data:`DEFAULT_SETTINGS`, updated by ``settings``.
+
+    The training command and the peer benchmark both build it here, so they train the same model.
+
+    Examples
+    --------
+    >>> default_protonet().n_meta_iter, default_protonet({"seed": 3}).random_state
+    (250, 3)
+    """
+    settings = DEFAULT_SETTINGS | (settings or {})
+    return ProtoNet(n_ways=settings["n_ways"], n_shots=settings["n_shots"], n_queries=settings["n_queries"],
+                    filters=settings["filters"], meta_lr=settings["meta_lr"],
+                    n_meta_iter=settings["n_meta_iter"], random_state=settings["seed"])
+
+
 def train_fewshot_models(out=None, *, settings=None, only=None) -> dict:
     """Train the notebooks' default few-shot models and save them under ``out`` (default ``data/``).
 
@@ -138,11 +154,7 @@ def train_fewshot_models(out=None, *, settings=None, only=None) -> dict:
     data = load_synthetic_split("meta_train", settings["n_per_class"], random_state=settings["seed"])
     report, written = {}, []
     if "protonet" in only:
-        protonet = ProtoNet(n_ways=settings["n_ways"], n_shots=settings["n_shots"],
-                            n_queries=settings["n_queries"], filters=settings["filters"],
-                            meta_lr=settings["meta_lr"], n_meta_iter=settings["n_meta_iter"],
-                            random_state=settings["seed"])
-        protonet.fit(data.images, data.labels)
+        protonet = default_protonet(settings).fit(data.images, data.labels)
         written.append(protonet.save(out / DEFAULT_PROTONET_FILE).name)
         report["protonet_seconds"] = round(protonet.train_seconds_, 1)
     if "pretrained" in only:
