@@ -76,14 +76,15 @@ def _peer_episodes(domains, seed, n_episodes):
     tests = {name: EpisodeSampler(domain["images"], domain["labels"], n_ways=domain["n_ways"], n_shots=5,
                                   n_queries=N_QUERIES, random_state=seed).sample_batch(n_episodes)
              for name, domain in domains.items()}
-    return train, training.sample_batch(settings["n_meta_iter"]), tests
+    return training.sample_batch(settings["n_meta_iter"]), tests
 
 
-def _write_peer_file(path, prepared_train, training, tests, seed):
+def _write_peer_file(path, training, tests, seed):
+    """One .npz for the peer: the training episodes (their pool is already prepared) and the test episodes."""
     settings = DEFAULT_SETTINGS
     arrays = {"seed": np.array(seed), "domains": np.array(json.dumps(list(tests))),
               "settings": np.array(json.dumps({key: settings[key] for key in ("filters", "meta_lr")})),
-              "train_images": prepared_train, "train_support_index": training.support_index,
+              "train_images": training.images, "train_support_index": training.support_index,
               "train_query_index": training.query_index, "train_support_labels": training.support_labels,
               "train_query_labels": training.query_labels}
     for name, episodes in tests.items():
@@ -119,11 +120,11 @@ def run_peer(domains, *, seed=0, n_episodes=N_EVALUATION_EPISODES, repeats=2) ->
     slows down during the benchmark slows all three alike. Accuracies come from one model of each.
     """
     python = ensure_peer_venv()
-    train, training, tests = _peer_episodes(domains, seed, n_episodes)
+    training, tests = _peer_episodes(domains, seed, n_episodes)
     seconds = {"ours (oneDNN off)": [], "ours (oneDNN on)": [], "peer": []}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "episodes.npz"
-        _write_peer_file(path, prepare_images(train.images).astype(np.float32), training, tests, seed)
+        _write_peer_file(path, training, tests, seed)
         for _ in range(repeats):
             seconds["ours (oneDNN off)"].append(_time_ours(seed, onednn=False))
             seconds["ours (oneDNN on)"].append(_time_ours(seed, onednn=True))

@@ -59,9 +59,9 @@ def real_domains(medmnist_root=None) -> dict:
     Returns
     -------
     dict
-        ``{name: {"images", "labels", "n_ways", "source"}}``: every image of the dataset (all splits
-        pooled, as in cross-domain testing), 5-way or all-classes-way, and ``source`` saying
-        ``"embedded sample"`` or the file read.
+        ``{name: {"images", "labels", "n_ways", "source", "modality"}}``: every image of the dataset
+        (all splits pooled, as in cross-domain testing), 5-way or all-classes-way, ``source`` saying
+        ``"embedded sample"`` or the file read, and what the images show.
 
     Examples
     --------
@@ -76,6 +76,7 @@ def real_domains(medmnist_root=None) -> dict:
             splits, source = load_medmnist(flag, medmnist_root), f"{flag}.npz"
         images, labels = splits.pooled()
         domains[TARGET_NAMES[flag]] = {"images": images, "labels": labels, "source": source,
+                                       "modality": MODALITIES[flag],
                                        "n_ways": min(MAX_WAYS, len(CLASS_NAMES[flag]))}
     return domains
 
@@ -99,7 +100,7 @@ def target_domains(medmnist_root=None, *, synthetic_per_class: int = 100, random
     synthetic = load_synthetic_split("meta_test", check_count("synthetic_per_class", synthetic_per_class),
                                      random_state=random_state + 1)
     reference = {"images": synthetic.images, "labels": synthetic.labels, "n_ways": MAX_WAYS,
-                 "source": "synthetic"}
+                 "source": "synthetic", "modality": "unseen synthetic classes"}
     return {"synthetic (unseen classes)": reference} | real_domains(medmnist_root)
 
 
@@ -229,7 +230,7 @@ def main(argv=None) -> None:
         domains = target_domains(arguments.medmnist_root)
         for name, domain in domains.items():
             print(f"# {name}: {domain['source']}, {len(domain['labels'])} images, "
-                  f"{MODALITIES.get(name.lower(), 'unseen synthetic classes')}", file=sys.stderr)
+                  f"{domain['modality']}", file=sys.stderr)
         rows = evaluate_domains(default_methods(), domains, shots=arguments.shots,
                                 n_episodes=arguments.episodes)
     print("\n".join(json.dumps(row) for row in rows) if arguments.json else format_rows(rows))
