@@ -176,6 +176,7 @@ CASES = [
     ("ProtoNet.fit", lambda: ProtoNet(n_meta_iter=1).fit(np.full((30, 28, 28), NAN), LABELS), "images"),
     ("ProtoNet.fit",
      lambda: ProtoNet(n_meta_iter=1, random_state="seed").fit(IMAGES, LABELS), "random_state"),
+    ("ProtoNet.fit", lambda: ProtoNet(n_meta_iter=1, distance="cosine").fit(IMAGES, LABELS), "distance"),
     ("FineTuningClassifier.fit", lambda: FineTuningClassifier(n_iter=1).fit(_with_nan(IMAGES, (0, 1, 1)),
                                                                              LABELS), "images"),
     ("FineTuningClassifier.predict", lambda: FineTuningClassifier(fine_tune="x").set_params(

@@ -3,12 +3,16 @@
 import numpy as np
 import pytest
 
+from medmeta_lite import serialization
+from medmeta_lite.backend import keras, tf
 from medmeta_lite.data.preprocessing import prepare_images
 from medmeta_lite.data.synthetic_images import load_synthetic_split
 from medmeta_lite.defaults.fewshot import DEFAULT_PROTONET_FILE
 from medmeta_lite.fewshot.embedding import (
+    FusedBatchNormalization,
     compute_prototypes,
     episode_prototypes,
+    prototype_distances,
     prototypical_loss,
     squared_euclidean_distances,
 )
@@ -29,12 +33,48 @@ def test_distances_and_prototypes_by_hand():
 def test_prototypical_loss_by_hand():
     support = np.array([[0.0], [2.0]], dtype="float32")
     query = np.array([[1.5], [0.0]], dtype="float32")
-    loss, accuracy = prototypical_loss(support, np.array([0, 1]), query, np.array([0, 0]), n_ways=2)
+    loss, accuracy = prototypical_loss(support, np.array([0, 1]), query, np.array([0, 0]), n_ways=2,
+                                       distance="squared_euclidean")
     # Query 1.5 (true class 0): distances 2.25 and 0.25; query 0.0: distances 0 and 4.
     first = 2.25 + np.log(np.exp(-2.25) + np.exp(-0.25))
     second = 0.0 + np.log(1.0 + np.exp(-4.0))
     assert float(loss) == pytest.approx((first + second) / 2, rel=1e-5)
     assert float(accuracy) == pytest.approx(0.5)
+    # Euclidean (the default): distances 1.5 and 0.5, then 0 and 2.
+    loss, accuracy = prototypical_loss(support, np.array([0, 1]), query, np.array([0, 0]), n_ways=2)
+    first = 1.5 + np.log(np.exp(-1.5) + np.exp(-0.5))
+    second = 0.0 + np.log(1.0 + np.exp(-2.0))
+    assert float(loss) == pytest.approx((first + second) / 2, rel=1e-5)
+    assert float(accuracy) == pytest.approx(0.5)
+
+
+def test_euclidean_loss_has_finite_gradient_on_a_prototype():
+    query = tf.Variable([[0.0, 0.0]])
+    with tf.GradientTape() as tape:
+        loss, _ = prototypical_loss(np.array([[0.0, 0.0], [2.0, 0.0]], "float32"), np.array([0, 1]),
+                                    query, np.array([0]), n_ways=2)
+    assert np.all(np.isfinite(tape.gradient(loss, query).numpy()))
+
+
+def test_distance_choice_and_old_files(tiny_model, tmp_path):
+    np.testing.assert_allclose(prototype_distances([[1.0, 2.0]], [[1.0, 0.0]]), [[2.0]])
+    with pytest.raises(ValueError, match="distance must be one of 'euclidean', 'squared_euclidean'"):
+        prototype_distances([[1.0]], [[0.0]], "manhattan")
+    test = load_synthetic_split("meta_test", 3, random_state=2)
+    support, labels, query = test.images[[0, 3]], [0, 1], test.images[[1, 4]]
+    squared = tiny_model.set_params(distance="squared_euclidean").predict_proba(support, labels, query)
+    euclidean = tiny_model.set_params(distance="euclidean").predict_proba(support, labels, query)
+    # Same ranking, different confidence.
+    np.testing.assert_array_equal(squared.argmax(1), euclidean.argmax(1))
+    assert not np.allclose(squared, euclidean)
+    # A file written before the hyperparameter existed was trained with the square and loads so.
+    path = tiny_model.save(tmp_path / "protonet.npz")
+    header, arrays = serialization.load_model_file(path, "ProtoNet")
+    del header["hyperparameters"]["distance"]
+    old = serialization.save_model(tmp_path / "old.npz", tiny_model, arrays,
+                                   hyperparameters=header["hyperparameters"], state=header["state"])
+    assert ProtoNet.load(old).distance == "squared_euclidean"
+    assert ProtoNet.load(path).distance == "euclidean"
 
 
 def test_prepare_images_standardises_and_adds_channel():
@@ -108,3 +148,17 @@ def test_committed_weights_beat_pixels_on_unseen_classes(repo_root):
     protonet = evaluate_episodes(model, batch).mean
     pixels = evaluate_episodes(PixelNearestCentroid(), batch).mean
     assert protonet > pixels + 0.15
+
+
+def test_fused_batch_normalization_matches_keras():
+    """The fused training path must give Keras's outputs and moving averages (same weights, same maths)."""
+    images = np.random.default_rng(0).standard_normal((5, 3, 3, 4)).astype("float32") * 3 + 1
+    reference, fused = keras.layers.BatchNormalization(momentum=0.9), FusedBatchNormalization(momentum=0.9)
+    for layer in (reference, fused):
+        layer.build(images.shape)
+        layer.gamma.assign(np.arange(1, 5, dtype="float32"))
+        layer.beta.assign(np.arange(4, dtype="float32"))
+    np.testing.assert_allclose(fused(images, training=True), reference(images, training=True), atol=1e-5)
+    np.testing.assert_allclose(fused.moving_mean, reference.moving_mean, atol=1e-6)
+    np.testing.assert_allclose(fused.moving_variance, reference.moving_variance, atol=1e-6)
+    np.testing.assert_allclose(fused(images, training=False), reference(images, training=False), atol=1e-5)

@@ -1,7 +1,8 @@
 """The Conv-4 embedding network and the prototype arithmetic that ProtoNet and the baselines share.
 
 A prototype is the mean embedding of a class's support images; a query belongs to the class of the
-nearest prototype under squared Euclidean distance (Snell et al., 2017).
+nearest prototype (Snell et al., 2017). The distance is Euclidean by default, as in easyfsl; Snell et
+al. used its square. Both rank prototypes the same way; they differ in the softmax, so in training.
 """
 
 from __future__ import annotations
@@ -13,6 +14,40 @@ from medmeta_lite.backend import keras, tf
 
 def _keras():
     return keras
+
+
+class FusedBatchNormalization(keras.layers.BatchNormalization):
+    """Keras batch normalisation whose training pass runs TensorFlow's fused kernel on 4-D inputs.
+
+    Same weights, same arithmetic and same moving averages as ``keras.layers.BatchNormalization`` (which
+    composes the normalisation from separate moments, subtract and scale operations); with TensorFlow's
+    oneDNN kernels on, the fused kernel makes a Conv-4 training step about 1.5 times faster. Inference,
+    masks and other ranks use the parent's path.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layer = FusedBatchNormalization(momentum=0.5)
+    >>> images = np.arange(16, dtype="float32").reshape(2, 2, 2, 2)
+    >>> outputs = layer(images, training=True)
+    >>> np.round(np.asarray(layer.moving_mean), 2).tolist()   # 0.5 · 0 + 0.5 · batch mean
+    [3.5, 4.0]
+    """
+
+    def call(self, inputs, training=None, mask=None):
+        if not (training and self.trainable) or mask is not None or len(inputs.shape) != 4 \
+                or self.axis not in (-1, 3) or self.renorm or inputs.dtype != tf.float32:
+            return super().call(inputs, training=training, mask=mask)
+        scale = self.gamma if self.scale else tf.ones(inputs.shape[-1])
+        offset = self.beta if self.center else tf.zeros(inputs.shape[-1])
+        outputs, mean, variance = tf.compat.v1.nn.fused_batch_norm(inputs, scale, offset,
+                                                                  epsilon=self.epsilon, is_training=True)
+        # The fused kernel returns the Bessel-corrected variance; Keras averages the biased one.
+        count = tf.cast(tf.size(inputs) // tf.shape(inputs)[-1], tf.float32)
+        variance = variance * (count - 1.0) / tf.maximum(count, 1.0)
+        self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1.0 - self.momentum))
+        self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1.0 - self.momentum))
+        return outputs
 
 
 def build_conv4(filters: int = 32, *, image_size: int = 28, seed: int = 0, name: str = "conv4"):
@@ -49,7 +84,7 @@ def build_conv4(filters: int = 32, *, image_size: int = 28, seed: int = 0, name:
     for block in range(4):
         hidden = layers.Conv2D(filters, 3, padding="same", use_bias=False,
                                kernel_initializer=keras.initializers.HeNormal(seed=seed + block))(hidden)
-        hidden = layers.BatchNormalization(momentum=0.9)(hidden)
+        hidden = FusedBatchNormalization(momentum=0.9)(hidden)
         hidden = layers.ReLU()(hidden)
         hidden = layers.MaxPooling2D(2)(hidden)
     return keras.Model(inputs, layers.Flatten()(hidden), name=name)
@@ -129,11 +164,38 @@ def read_history(archive) -> dict:
     return {"loss": archive["history_loss"].tolist(), "accuracy": archive["history_accuracy"].tolist()}
 
 
-def prototypical_loss(support_embeddings, support_labels, query_embeddings, query_labels, n_ways: int):
+DISTANCES = ("euclidean", "squared_euclidean")
+
+
+def check_distance(distance: str) -> str:
+    """Return ``distance`` if it is one of :data:`DISTANCES`, else raise a ``ValueError`` naming them."""
+    if distance not in DISTANCES:
+        raise ValueError(f"distance must be one of {', '.join(map(repr, DISTANCES))}; got {distance!r}")
+    return distance
+
+
+def prototype_distances(query_embeddings, prototypes, distance: str = "euclidean") -> np.ndarray:
+    """Distance of every query embedding to every prototype (numpy), Euclidean or squared Euclidean.
+
+    Examples
+    --------
+    >>> prototype_distances([[3.0, 4.0]], [[0.0, 0.0]]).tolist()
+    [[5.0]]
+    >>> prototype_distances([[3.0, 4.0]], [[0.0, 0.0]], "squared_euclidean").tolist()
+    [[25.0]]
+    """
+    squared = squared_euclidean_distances(query_embeddings, prototypes)
+    return squared if check_distance(distance) == "squared_euclidean" else np.sqrt(squared)
+
+
+def prototypical_loss(support_embeddings, support_labels, query_embeddings, query_labels, n_ways: int,
+                      distance: str = "euclidean"):
     """Prototypical-network loss and accuracy of one episode (TensorFlow, differentiable).
 
-    ``loss = mean_q [ d(q, c_{y_q}) + log Σ_k exp(-d(q, c_k)) ]`` with ``d`` the squared Euclidean
-    distance and ``c_k`` the mean support embedding of class ``k``.
+    ``loss = mean_q [ d(q, c_{y_q}) + log Σ_k exp(-d(q, c_k)) ]`` with ``c_k`` the mean support embedding
+    of class ``k`` and ``d`` the Euclidean distance (``distance="euclidean"``, easyfsl's choice) or its
+    square (``"squared_euclidean"``, Snell et al.'s). The square makes far prototypes' logits fall
+    quadratically, so the softmax saturates sooner and gradients reach fewer classes.
 
     Returns
     -------
@@ -143,16 +205,24 @@ def prototypical_loss(support_embeddings, support_labels, query_embeddings, quer
     --------
     >>> import numpy as np
     >>> loss, accuracy = prototypical_loss(np.array([[0.0], [2.0]], "float32"), np.array([0, 1]),
-    ...                                    np.array([[0.0]], "float32"), np.array([0]), 2)
+    ...                                    np.array([[0.0]], "float32"), np.array([0]), 2,
+    ...                                    distance="squared_euclidean")
     >>> round(float(loss), 4), float(accuracy)
     (0.0181, 1.0)
+    >>> round(float(prototypical_loss(np.array([[0.0], [2.0]], "float32"), np.array([0, 1]),
+    ...                               np.array([[0.0]], "float32"), np.array([0]), 2)[0]), 4)
+    0.1269
     """
 
+    check_distance(distance)
     support_embeddings = tf.convert_to_tensor(support_embeddings)
     query_embeddings = tf.convert_to_tensor(query_embeddings, dtype=support_embeddings.dtype)
     one_hot = tf.one_hot(support_labels, n_ways, dtype=support_embeddings.dtype)
     prototypes = tf.matmul(one_hot, support_embeddings, transpose_a=True) / tf.reduce_sum(one_hot, 0)[:, None]
     distances = tf.reduce_sum(tf.square(query_embeddings[:, None, :] - prototypes[None]), axis=-1)
+    if distance == "euclidean":
+        # The square root's gradient is infinite at 0; a query exactly on a prototype must not give NaN.
+        distances = tf.sqrt(tf.maximum(distances, 1e-12))
     labels = tf.cast(query_labels, tf.int32)
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=-distances))
     accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmin(distances, axis=1, output_type=tf.int32), labels),

@@ -316,6 +316,8 @@ class FineTuningClassifier(BaseEstimator):
         backbone, head = self.backbone_, self.head_
         variables = backbone.trainable_variables + head.trainable_variables
         optimizer = keras.optimizers.Adam(learning_rate)
+        # Built before tracing: slots created inside the first call make TensorFlow trace the step twice.
+        optimizer.build(variables)
 
         @tf.function(reduce_retracing=True)
         def step(batch_images, batch_targets):
