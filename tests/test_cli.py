@@ -62,7 +62,7 @@ def test_quiz_stops_gracefully_at_end_of_input(tmp_path):
 def test_mock_interview_in_chinese_with_self_grading_and_markdown_export(tmp_path):
     markdown = tmp_path / "summary.md"
     completed = run(tmp_path, "mock", "--n", "2", "--lang", "zh", "--seed", "0", "--markdown", str(markdown),
-                    stdin="支持集用来适应，查询集用来评估\n\n我不知道\n9\n1 2\n")
+                    stdin="支持集用来适应，查询集用来评估\n\n\n我不知道\n\n9\n1 2\n")
     assert completed.returncode == 0, completed.stderr
     assert "参考答案" in completed.stdout and "请输入 1 到" in completed.stdout
     text = markdown.read_text(encoding="utf-8")
@@ -74,7 +74,7 @@ def test_mock_interview_in_chinese_with_self_grading_and_markdown_export(tmp_pat
 
 
 def test_mock_interview_ending_early_reports_skipped_questions(tmp_path):
-    completed = run(tmp_path, "mock", "--n", "3", "--seed", "2", "--no-save", stdin="an answer\nnone\n")
+    completed = run(tmp_path, "mock", "--n", "3", "--seed", "2", "--no-save", stdin="an answer\n\nnone\n")
     assert completed.returncode == 0, completed.stderr
     assert "(end of input: stopping here)" in completed.stdout
     assert "Answered 1 of 3 questions" in completed.stdout and completed.stdout.count("| skipped |") == 2
@@ -103,7 +103,7 @@ def test_progress_of_a_new_user(tmp_path):
 @pytest.mark.parametrize("arguments, message", [
     (["mock", "--n", "0"], "must be >= 1"),
     (["mock", "--n", "999"], "only"),
-    (["quiz", "--topic", "astrology"], "allowed values"),
+    (["quiz", "--topic", "astrology"], "invalid choice: 'astrology'"),
     (["mock", "--lang", "fr"], "invalid choice"),
     ([], "required"),
 ])
@@ -144,3 +144,17 @@ def test_path_problems_are_one_clear_line(tmp_path, capsys):
     with pytest.raises(SystemExit):
         cli.main(["progress", "--home", str(tmp_path / "home")])
     assert "is a folder" in capsys.readouterr().err
+
+
+def test_mock_answers_span_several_lines_and_text_wraps_to_the_terminal(tmp_path):
+    completed = run(tmp_path, "mock", "--n", "1", "--seed", "0", "--no-save",
+                    stdin="The support set adapts the model.\nThe query set scores it.\n\nnone\n")
+    assert completed.returncode == 0, completed.stderr
+    assert "an empty line ends it" in completed.stdout and "Answered 1 of 1 questions" in completed.stdout
+    # The subprocess has no terminal: text is wrapped to the fallback width of 100 columns.
+    assert max(len(line) for line in completed.stdout.splitlines() if not line.startswith("|")) <= 100
+
+
+def test_topic_choices_are_listed_in_the_help(tmp_path):
+    completed = run(tmp_path, "mock", "--help")
+    assert "medical-pitfalls" in completed.stdout and "task-construction" in completed.stdout

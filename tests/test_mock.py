@@ -9,6 +9,7 @@ import pytest
 
 from medmeta_lite import interview
 from medmeta_lite.interview import mock, progress
+from medmeta_lite.interview.messages import level_label
 from medmeta_lite.widgets import trainer
 
 
@@ -30,8 +31,10 @@ def test_draw_questions_rejects_bad_counts(n, message):
 def test_suggest_checklist_uses_keywords_in_both_languages():
     question = interview.get_question("mlf-012")
     assert mock.suggest_checklist(question, "") == (False,) * 7
-    assert mock.suggest_checklist(question, "trained twice per step", "en")[5]
-    assert mock.suggest_checklist(question, "每一步训练两次", "zh")[5]
+    assert mock.suggest_checklist(question, "Each step fits the model again, doubling the cost.", "en")[5]
+    assert mock.suggest_checklist(question, "每一步都重复拟合，训练量翻倍了。", "zh")[5]
+    # Words of the question earn nothing: the prompt itself says fit is called "twice".
+    assert not mock.suggest_checklist(question, "It calls fit twice in each of the steps.", "en")[5]
 
 
 def test_session_records_answers_and_summarizes_weak_topics():
@@ -82,15 +85,19 @@ def test_summary_markdown_in_both_languages(lang, title, weak):
 
 
 def _children(box):
-    return dict(zip(["language", "prompt", "answer", "submit", "review", "checklist", "advance", "summary",
-                     "save_markdown", "saved_note"], box.children, strict=True))
+    return dict(zip(["language", "prompt", "start", "answer", "submit", "review", "checklist", "advance",
+                     "summary", "save_markdown", "saved_note"], box.children, strict=True))
 
 
 def test_mock_interview_widget_flow_saves_only_after_clicks(tmp_path):
     box = trainer.mock_interview_widget(n=2, random_state=0, progress_dir=tmp_path, time_limit_s=60)
     parts = _children(box)
     first = box.session.questions[0]
+    # Before Start the question is hidden, so reading time cannot be spent before the clock runs.
+    assert first.prompt.en[:30] not in parts["prompt"].value and parts["answer"].layout.display == "none"
+    parts["start"].click()
     assert first.prompt.en[:30] in parts["prompt"].value and parts["review"].value == ""
+    assert parts["start"].layout.display == "none" and parts["answer"].layout.display is None
     assert not (tmp_path / "progress.json").exists()
     parts["answer"].value = "some answer"
     parts["submit"].click()
@@ -103,6 +110,8 @@ def test_mock_interview_widget_flow_saves_only_after_clicks(tmp_path):
         checkbox.value = True
     parts["advance"].click()
     assert json.loads((tmp_path / "progress.json").read_text(encoding="utf-8"))["attempts"][0]["score"] == 1.0
+    assert parts["start"].layout.display is None and parts["answer"].layout.display == "none"
+    parts["start"].click()
     parts["submit"].click()
     parts["advance"].click()
     assert box.session.finished and "模拟面试总结" in parts["summary"].value
@@ -131,6 +140,7 @@ def test_flashcard_widget_reviews_due_cards_in_bank_order(tmp_path):
 def test_widgets_with_save_false_never_write(tmp_path):
     box = trainer.mock_interview_widget(n=1, random_state=0, progress_dir=tmp_path, save=False)
     parts = _children(box)
+    parts["start"].click()
     parts["submit"].click()
     parts["advance"].click()
     quiz_box = trainer.recorded_quiz(notebook="08_averaging_meta_learner", progress_dir=tmp_path, save=False)
@@ -153,3 +163,27 @@ def test_recorded_quiz_records_each_attempt(tmp_path):
                          ids=[case[0] for case in trainer.BENCHMARK_CASES])
 def test_benchmark_cases_run(name, function, kwargs):
     assert function(**kwargs)
+
+
+def test_mock_interview_clock_starts_on_start_not_when_the_cell_runs(monkeypatch):
+    clock = {"now": 0.0}
+    monkeypatch.setattr(trainer.time, "monotonic", lambda: clock["now"])
+    box = trainer.mock_interview_widget(n=1, random_state=0, save=False, time_limit_s=60)
+    parts = _children(box)
+    clock["now"] = 900.0          # the student runs every cell and reads on for a quarter of an hour
+    parts["start"].click()
+    clock["now"] = 930.0
+    parts["answer"].value = "An answer written in thirty seconds."
+    parts["submit"].click()
+    review = parts["review"].value
+    assert "Time taken: 30 s" in review and "over the suggested time" not in review
+
+
+def test_mock_interview_labels_are_chinese_in_chinese_mode():
+    box = trainer.mock_interview_widget(n=1, random_state=0, save=False, lang="en")
+    parts = _children(box)
+    parts["language"].value = "zh"
+    question = box.session.questions[0]
+    assert parts["language"].description == "语言" and parts["start"].description == "开始"
+    header = parts["prompt"].value
+    assert level_label(question.difficulty, "zh") in header and level_label(question.kind, "zh") in header

@@ -9,21 +9,25 @@ Subcommands::
     medmeta progress [--lang en|zh]
 
 Every subcommand accepts ``--home DIR`` (else ``$MEDMETA_LITE_HOME``, else the user data directory) and
-``--no-save``. Input is read from standard input one line per answer, so a session can be scripted
-(``printf '2\\n0.5\\n' | medmeta quiz``); at the end of input the command stops, keeps what was answered and
-exits normally.
+``--no-save``. Input is read from standard input: a choice or a number on one line; an answer in sentences
+(a short-answer check, a mock-interview question) on as many lines as needed, ended by an empty line. So a
+session can be scripted (``printf '2\\n0.5\\n' | medmeta quiz``); at the end of input the command stops,
+keeps what was answered and exits normally. Text is wrapped to the width of the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import re
+import shutil
 import sys
 import textwrap
 import time
+import unicodedata
 
 from medmeta_lite.interview import bank, flashcards, mock, progress, quiz
-from medmeta_lite.interview.messages import MESSAGES
+from medmeta_lite.interview.messages import MESSAGES, level_label
 from medmeta_lite.validation import make_rng
 
 
@@ -43,23 +47,93 @@ def _ask(prompt: str) -> str:
     return line
 
 
+def _ask_lines(prompt: str) -> str:
+    """Read an answer of several lines, ended by an empty line (or by the end of input after some text)."""
+    print(prompt, flush=True)
+    lines = []
+    while True:
+        try:
+            line = _ask("> " if not lines else "  ")
+        except _EndOfInput:
+            if lines:
+                break
+            raise
+        if not line.strip():
+            if lines:
+                break
+            continue
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _width() -> int:
+    """Columns to wrap text to: the terminal's width, between 40 and 100."""
+    return max(40, min(100, shutil.get_terminal_size((100, 24)).columns - 1))
+
+
+def _display_width(character: str) -> int:
+    return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+
+
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """Wrap one paragraph to ``width`` columns: at spaces for English, anywhere for Chinese.
+
+    Chinese characters take two columns in a terminal and have no spaces to break at, so a line of Chinese
+    is cut by display width; a closing punctuation mark never starts a line.
+
+    Examples
+    --------
+    >>> wrap("one two three four", 9)
+    ['one two', 'three', 'four']
+    >>> wrap("元学习就是学会学习，它在很多任务上积累经验。", 12)
+    ['元学习就是学', '会学习，它在', '很多任务上积', '累经验。']
+    """
+    if not any(_display_width(character) == 2 for character in text):
+        return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent) or [indent]
+    lines, current, used = [], indent, len(indent)
+    for character in text:
+        size = _display_width(character)
+        if used + size > width and current.strip() and character not in "，。；：、！？）」』》":
+            lines.append(current.rstrip())
+            current, used = indent, len(indent)
+        current += character
+        used += size
+    lines.append(current.rstrip())
+    return lines
+
+
 def _print_text(text: str, lang: str, indent: str = "  ") -> None:
-    """Print bank text: paragraphs wrapped (English) or joined (Chinese), code blocks as they are."""
+    """Print bank text: paragraphs wrapped to the terminal, code blocks as they are."""
     for block in text.strip("\n").split("\n\n"):
         lines = block.split("\n")
         if all(line.startswith("    ") or not line.strip() for line in lines):
             print("\n".join(indent + line for line in lines))
-        elif lang == "en":
-            print(textwrap.fill(bank.join_lines(lines), width=100, initial_indent=indent,
-                                subsequent_indent=indent))
         else:
-            print(indent + bank.join_lines(lines))
+            print("\n".join(wrap(bank.join_lines(lines), _width(), indent)))
         print()
+
+
+def _print_wrapped(text: str, indent: str = "") -> None:
+    """Print lines of interface text (feedback, options, the Markdown summary) wrapped to the terminal.
+
+    Line breaks are kept; a bullet ("- ", "1) ", "2. [x] ") gets a hanging indent; table rows stay whole.
+    """
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("|"):
+            print(line)
+            continue
+        lead = indent + line[: len(line) - len(stripped)]
+        marker = re.match(r"(- |\d+[.)] (\[[ x]\] )?)", stripped)
+        hang = lead + " " * (len(marker.group(0)) if marker else 0)
+        wrapped = wrap(stripped, _width() - len(hang) + len(lead), "")
+        print("\n".join([lead + wrapped[0]] + [hang + part for part in wrapped[1:]]))
 
 
 def _header(number: int, total: int, question, lang: str) -> None:
     topic = bank.topics()[question.topic].get(lang)
-    print(f"\n[{number}/{total}] {question.id} · {topic} · {question.kind} · {question.difficulty}")
+    print(f"\n[{number}/{total}] {question.id} · {topic} · {level_label(question.kind, lang)} · "
+          f"{level_label(question.difficulty, lang)}")
 
 
 def _load(args):
@@ -78,11 +152,11 @@ def _apply(args, data, change, *arguments, **keywords) -> dict:
 
 def _ask_check(question, lang: str):
     check = question.check
-    print(check.prompt.get(lang))
+    _print_wrapped(check.prompt.get(lang))
     if check.type == "multiple_choice":
         options, order = check.options.get(lang), quiz.option_order(question)
         for number, index in enumerate(order, start=1):
-            print(f"  {number}) {options[index]}")
+            _print_wrapped(f"  {number}) {options[index]}")
         while True:
             reply = _ask(MESSAGES["choice"][lang].format(k=len(options))).strip()
             if reply.isdigit() and 1 <= int(reply) <= len(options):
@@ -97,7 +171,7 @@ def _ask_check(question, lang: str):
                 print(MESSAGES["not_number"][lang])
                 continue
             return reply
-    return _ask(MESSAGES["text"][lang])
+    return _ask_lines(MESSAGES["text"][lang])
 
 
 def _command_quiz(args) -> int:
@@ -115,7 +189,7 @@ def _command_quiz(args) -> int:
             _header(number, len(selection), question, lang)
             response = _ask_check(question, lang)
             result = quiz.score_answer(question, response, lang)
-            print(quiz.feedback_text(question, result, lang))
+            _print_wrapped(quiz.feedback_text(question, result, lang))
             n_done += 1
             n_correct += result.correct
             data = _apply(args, data, progress.record_attempt, question, result, mode="quiz", lang=lang)
@@ -152,7 +226,7 @@ def _command_mock(args) -> int:
             _print_text(question.prompt.get(lang), lang)
             print(MESSAGES["time_limit"][lang].format(s=args.time_limit))
             started = time.monotonic()
-            answer = _ask("> ")
+            answer = _ask_lines(MESSAGES["text"][lang])
             elapsed = time.monotonic() - started
             over = MESSAGES["over_limit"][lang] if elapsed > args.time_limit else ""
             print(MESSAGES["took_line"][lang].format(s=elapsed, over=over))
@@ -162,7 +236,7 @@ def _command_mock(args) -> int:
             print(MESSAGES["checklist_terminal"][lang])
             for index, (point, hit) in enumerate(zip(question.key_points.get(lang), suggestion, strict=True),
                                                  start=1):
-                print(f"  {index}. [{'x' if hit else ' '}] {point}")
+                _print_wrapped(f"  {index}. [{'x' if hit else ' '}] {point}")
             covered = None
             while covered is None:
                 covered = _parse_grade(_ask(MESSAGES["grade"][lang]), suggestion)
@@ -178,7 +252,8 @@ def _command_mock(args) -> int:
         print(MESSAGES["eof"][lang])
     summary = session.summarize()
     markdown = mock.summary_markdown(summary, lang)
-    print("\n" + markdown)
+    print()
+    _print_wrapped(markdown)
     if session.n_answered:
         data = _apply(args, data, progress.record_mock_session, summary)
     if args.markdown:
@@ -288,14 +363,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     quiz_parser = commands.add_parser("quiz", parents=[common], help="answer self-check questions")
     quiz_parser.add_argument("--notebook", choices=bank.NOTEBOOK_STEMS, default=None)
-    quiz_parser.add_argument("--topic", default=None)
+    topic_help = "only questions of this topic: " + ", ".join(sorted(bank.topics()))
+    quiz_parser.add_argument("--topic", choices=sorted(bank.topics()), default=None, metavar="TOPIC",
+                             help=topic_help)
     quiz_parser.add_argument("--n", type=_positive_int, default=5, help="number of questions (default: 5)")
     quiz_parser.add_argument("--seed", type=int, default=None, help="random seed for the question order")
     quiz_parser.set_defaults(handler=_command_quiz)
 
     mock_parser = commands.add_parser("mock", parents=[common], help="timed mock interview with self-grading")
     mock_parser.add_argument("--n", type=_positive_int, default=5, help="number of questions (default: 5)")
-    mock_parser.add_argument("--topic", default=None)
+    mock_parser.add_argument("--topic", choices=sorted(bank.topics()), default=None, metavar="TOPIC",
+                             help=topic_help)
     mock_parser.add_argument("--kind", choices=bank.KINDS, default=None)
     mock_parser.add_argument("--difficulty", choices=bank.DIFFICULTIES, default=None)
     mock_parser.add_argument("--seed", type=int, default=None, help="random seed for drawing questions")

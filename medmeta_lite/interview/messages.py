@@ -32,8 +32,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "zh": '你的选择（1-{k}）：'},
     'correct': {"en": 'Correct.',
                  "zh": '回答正确。'},
-    'covered': {"en": 'Your answer covers {k} of {n} key points.',
-                 "zh": '你的回答覆盖了 {n} 个要点中的 {k} 个。'},
+    'covered': {"en": 'Your answer covers {k} of {n} key points — compare it with the model answer.',
+                 "zh": '你的回答覆盖了 {n} 个要点中的 {k} 个——请与参考答案对照。'},
     'done': {"en": 'Review finished: {k} of {n} known.',
               "zh": '复习完成：{n} 张中掌握了 {k} 张。'},
     'due': {"en": '{k} flashcards due today; reviewing {n}.',
@@ -70,6 +70,14 @@ MESSAGES: dict[str, dict[str, str]] = {
               "zh": '下一题'},
     'next_due': {"en": 'Next review of {id}: {date} (box {box}).',
                   "zh": '{id} 下次复习：{date}（第 {box} 盒）。'},
+    'not_sentences': {"en": 'No credit: this reads as a list of keywords, not sentences. Explain each point '
+                            'in a sentence, as you would to an interviewer.',
+                      "zh": '不计分：这看起来是一串关键词，而不是完整的句子。'
+                            '请像回答面试官那样，用句子说明每个要点。'},
+    'ready': {"en": 'Press Start when you are ready: the question appears and the clock starts then.',
+              "zh": '准备好后请按“开始”：题目随即出现，计时也从那时开始。'},
+    'start': {"en": 'Start',
+              "zh": '开始'},
     'no_choice': {"en": 'Pick an option first.',
                    "zh": '请先选择一个选项。'},
     'no_due': {"en": 'No flashcards are due today.',
@@ -124,8 +132,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                  "zh": '参考文献'},
     'submit': {"en": 'Submit answer',
                 "zh": '提交答案'},
-    'text': {"en": 'Your answer (one line): ',
-              "zh": '你的答案（一行）：'},
+    'text': {"en": 'Your answer in sentences (as many lines as you need; an empty line ends it):',
+              "zh": '请用句子作答（可以写多行，空一行表示结束）：'},
     'time_limit': {"en": 'Time limit: {s:.0f} s. Type your answer on one line.',
                     "zh": '限时 {s:.0f} 秒。请在一行内输入你的答案。'},
     'title': {"en": 'Mock interview summary',
@@ -145,3 +153,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     'wrong': {"en": 'Not quite.',
                "zh": '还不对。'},
 }
+
+# The bank's kinds and difficulties are English identifiers; these are the names shown to a reader.
+LEVELS: dict[str, dict[str, str]] = {
+    "concept": {"en": "concept", "zh": "概念"},
+    "coding": {"en": "coding", "zh": "编程"},
+    "debugging": {"en": "debugging", "zh": "调试"},
+    "design": {"en": "design", "zh": "设计"},
+    "easy": {"en": "easy", "zh": "简单"},
+    "medium": {"en": "medium", "zh": "中等"},
+    "hard": {"en": "hard", "zh": "困难"},
+}
+
+
+def level_label(value: str, lang: str) -> str:
+    """The shown name of a question kind or difficulty in ``lang``; unknown values are shown unchanged.
+
+    Examples
+    --------
+    >>> level_label("medium", "zh"), level_label("design", "en")
+    ('中等', 'design')
+    """
+    return LEVELS.get(value, {}).get(lang, value)

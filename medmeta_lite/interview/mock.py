@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from medmeta_lite.interview import bank, quiz
-from medmeta_lite.interview.messages import MESSAGES
+from medmeta_lite.interview.messages import MESSAGES, level_label
 from medmeta_lite.validation import make_rng
 
 WEAK_THRESHOLD = 0.6
@@ -63,7 +63,8 @@ def suggest_checklist(question: bank.Question, answer: str, lang: str = "en") ->
     """Return, for each key point of ``question``, whether keyword matching finds it in ``answer``.
 
     Uses the question's short-answer keywords when it has them, otherwise keywords derived from the key
-    points (see :func:`medmeta_lite.interview.quiz.score_short_answer`). It is a suggestion for self-grading.
+    points; words of the question earn nothing and a list of keywords ticks nothing (see
+    :func:`medmeta_lite.interview.quiz.score_short_answer`). It is a suggestion for self-grading.
 
     Examples
     --------
@@ -74,7 +75,8 @@ def suggest_checklist(question: bank.Question, answer: str, lang: str = "en") ->
     points = question.key_points.get(lang)
     check = question.check
     keywords = check.keywords[lang] if check is not None and check.keywords else None
-    result = quiz.score_short_answer(answer or "", points, keywords=keywords)
+    result = quiz.score_short_answer(answer or "", points, keywords=keywords,
+                                     prompt=quiz.shown_prompts(question, lang))
     return tuple(index in result.covered for index in range(len(points)))
 
 
@@ -217,7 +219,8 @@ def summary_markdown(summary: dict, lang: str | None = None, *, heading_level: i
             time = f"{row['elapsed_s']:.0f} s{overtime}"
         else:
             time = MESSAGES["skipped"][lang]
-        lines.append(f"| {number} | {row['id']} | {topic} | {row['difficulty']} | {row['score']:.0%} "
+        difficulty = level_label(row["difficulty"], lang)
+        lines.append(f"| {number} | {row['id']} | {topic} | {difficulty} | {row['score']:.0%} "
                      f"| {time} |")
     lines += ["", f"{section} {MESSAGES['weak'][lang]}", ""]
     if summary["weak_topics"]:

@@ -5,7 +5,8 @@ Three kinds of check are scored here:
 * multiple choice: the selected option index equals the correct one;
 * numeric: the answer lies within ``tolerance`` of the expected value (``"87.5%"`` is read as 0.875);
 * short answer: the share of key points the answer covers, each key point being covered when one of its
-  keywords occurs in the answer (see :func:`score_short_answer` for the matching rules).
+  keywords or synonyms occurs in the answer; words of the question itself earn nothing, and a list of
+  keywords that is not written as sentences earns no credit (see :func:`score_short_answer`).
 
 The widget uses only standard ipywidgets (no injected JavaScript), so it works in JupyterLab and in the
 browser test; the scoring functions are separate so that tests, the command line and the mock interview
@@ -33,6 +34,16 @@ _STOPWORDS = frozenset(
     "what when where who how why do does did has have had their there they them we you your our more most "
     "less few many much all any some only also very".split()
 )
+# Words that hold sentences together: an answer written in sentences has many, a pasted list of keywords
+# has none. Chinese has no spaces, so its particles and connectives play the same role.
+_FUNCTION_WORDS = frozenset(
+    "a an the is are was were be been am to of in on at by for with from as that this these those it its "
+    "they them their we our you your he she his her which who whose because so if when while than then but "
+    "and or not nor can could will would should must may might do does did has have had into onto there "
+    "what how why per via each every both also just again still".split()
+)
+_FUNCTION_CHARACTERS = frozenset("的了是在和与及把被将就而对用让会要能可以"
+                                 "因为所以如果但并也都其这那它们我你他从给到")
 
 
 @dataclass(frozen=True)
@@ -47,12 +58,15 @@ class Result:
         In [0, 1]: 1 or 0 for multiple choice and numeric checks, the covered share for short answers.
     covered, missed : tuple of int
         Indices of the key points a short answer covers and misses (empty for other kinds).
+    sentences : bool
+        False when a short answer reads as a list of keywords rather than sentences (it then scores 0).
     """
 
     correct: bool
     score: float
     covered: tuple[int, ...] = ()
     missed: tuple[int, ...] = ()
+    sentences: bool = True
 
 
 def score_multiple_choice(selected, correct: int, n_options: int | None = None) -> Result:
@@ -143,17 +157,46 @@ def _keyword_found(keyword: str, answer_stems: list[str], answer_compact: str) -
                for word in words)
 
 
-def _default_keywords(key_point: str) -> tuple[list[str], float]:
-    """Keywords derived from a key point when the bank gives none, and the share of them required."""
+def _default_keywords(key_point: str) -> list[str]:
+    """Keywords derived from a key point when the bank gives none (a third of them must occur)."""
     if _CJK.search(key_point):
-        runs = _CJK.findall(key_point)
-        text = "".join(runs)
-        return list(dict.fromkeys(text[i:i + 2] for i in range(len(text) - 1))), 1 / 3
+        text = "".join(_CJK.findall(key_point))
+        return list(dict.fromkeys(text[i:i + 2] for i in range(len(text) - 1)))
     words = [word for word in _WORD.findall(key_point.lower()) if word not in _STOPWORDS and len(word) >= 4]
-    return list(dict.fromkeys(words)), 1 / 3
+    return list(dict.fromkeys(words))
 
 
-def score_short_answer(answer: str, key_points, *, keywords=None, min_fraction: float = 0.5) -> Result:
+def reads_as_sentences(answer: str) -> bool:
+    """Whether ``answer`` is written as sentences rather than as a list of keywords.
+
+    English needs at least four words, at least two different function words (articles, prepositions,
+    auxiliaries, pronouns, conjunctions) and function words making up at least a tenth of its words;
+    Chinese needs at least one particle or connective (的, 是, 在, 因为…) per twenty characters. An answer
+    with twenty Chinese characters or more (code and English terms inside Chinese prose are common) is
+    judged as Chinese.
+
+    Examples
+    --------
+    >>> reads_as_sentences("Treat each hospital as a task, so that the model adapts from a few labels.")
+    True
+    >>> reads_as_sentences("analogy many hospitals adapt few labelled similar sites validation")
+    False
+    >>> reads_as_sentences("把每家医院当作一个任务，模型只需少量标注就能适应新医院。")
+    True
+    >>> reads_as_sentences("类比 多家医院 适应 少量标注 验证")
+    False
+    """
+    characters = _CJK.findall(answer)
+    words = _WORD.findall(_CJK.sub(" ", answer.lower()))
+    if len(characters) >= 20 or len(characters) > len(words):
+        found = sum(character in _FUNCTION_CHARACTERS for character in characters)
+        return found >= max(1, len(characters) / 20)
+    function_words = [word for word in words if word in _FUNCTION_WORDS]
+    return len(words) >= 4 and len(set(function_words)) >= 2 and len(function_words) >= 0.1 * len(words)
+
+
+def score_short_answer(answer: str, key_points, *, keywords=None, min_fraction: float = 0.5,
+                       prompt=None) -> Result:
     """Score a free-text answer by the share of key points it mentions.
 
     Parameters
@@ -163,15 +206,19 @@ def score_short_answer(answer: str, key_points, *, keywords=None, min_fraction: 
     key_points : sequence of str
         The key points of the question, in the answer's language.
     keywords : sequence of sequence of str or None, default=None
-        One group of alternatives per key point; a key point is covered when any alternative occurs.
-        ``None`` derives keywords from the key points themselves (see Notes).
+        One group of alternatives (synonyms, paraphrases) per key point; a key point is covered when any
+        alternative occurs. ``None`` derives keywords from the key points themselves (see Notes).
     min_fraction : float, default=0.5
         Share of key points needed for ``Result.correct``.
+    prompt : str, sequence of str or None, default=None
+        The question the candidate saw. A keyword that occurs in it earns nothing, so pasting the question
+        back scores 0.
 
     Returns
     -------
     Result
-        ``score`` is the covered share; ``covered``/``missed`` list key-point indices.
+        ``score`` is the covered share; ``covered``/``missed`` list key-point indices; ``sentences`` is
+        False (and the score 0) when the answer is a list of keywords (:func:`reads_as_sentences`).
 
     Notes
     -----
@@ -188,13 +235,17 @@ def score_short_answer(answer: str, key_points, *, keywords=None, min_fraction: 
     Examples
     --------
     >>> points = ["predict ignores its input", "the learning rate is unused"]
-    >>> result = score_short_answer("The learning rate is hard-coded.", points,
+    >>> result = score_short_answer("The learning rate is hard-coded in the loop.", points,
     ...                             keywords=[["ignores input"], ["learning rate", "hard-coded"]])
     >>> result.score, result.covered, result.missed
     (0.5, (1,), (0,))
-    >>> score_short_answer("学习率硬编码了，而且 predict 忽略输入", ["忽略输入", "学习率未使用"],
-    ...                    keywords=[["忽略输入"], ["学习率"]]).correct
+    >>> score_short_answer("学习率被硬编码了，而且 predict 忽略了输入", ["忽略输入", "学习率未使用"],
+    ...                    keywords=[["忽略了输入"], ["学习率"]]).correct
     True
+    >>> echo = "Why is the learning rate of this code unused?"
+    >>> score_short_answer(echo, points, keywords=[["ignores input"], ["learning rate", "hard-coded"]],
+    ...                    prompt=echo).score
+    0.0
     """
     if not isinstance(answer, str):
         raise TypeError(f"answer must be a string, got {type(answer).__name__}")
@@ -205,15 +256,19 @@ def score_short_answer(answer: str, key_points, *, keywords=None, min_fraction: 
         raise ValueError(f"keywords has {len(keywords)} groups but there are {len(key_points)} key points")
     if not 0 < min_fraction <= 1:
         raise ValueError(f"min_fraction must be in (0, 1], got {min_fraction}")
+    prompt = "\n".join([prompt] if isinstance(prompt, str) else list(prompt or ()))
+    prompt_stems, prompt_compact = _stems(prompt), _normalise(prompt)
+    if not reads_as_sentences(answer):
+        return Result(False, 0.0, (), tuple(range(len(key_points))), sentences=False)
     answer_stems, answer_compact = _stems(answer), _normalise(answer)
     covered, missed = [], []
     for index, key_point in enumerate(key_points):
-        if keywords is not None:
-            hit = any(_keyword_found(keyword, answer_stems, answer_compact) for keyword in keywords[index])
-        else:
-            words, required = _default_keywords(key_point)
-            found = sum(_keyword_found(word, answer_stems, answer_compact) for word in words)
-            hit = bool(words) and found / len(words) >= required - 1e-12
+        group = keywords[index] if keywords is not None else _default_keywords(key_point)
+        # Words the candidate was given earn nothing: they prove only that the question was read.
+        group = [keyword for keyword in group if not (prompt and _keyword_found(keyword, prompt_stems,
+                                                                                 prompt_compact))]
+        found = sum(_keyword_found(keyword, answer_stems, answer_compact) for keyword in group)
+        hit = found >= 1 if keywords is not None else bool(group) and found >= len(group) / 3 - 1e-12
         (covered if hit else missed).append(index)
     score = len(covered) / len(key_points)
     return Result(score >= min_fraction - 1e-12, score, tuple(covered), tuple(missed))
@@ -258,7 +313,21 @@ def score_answer(question: bank.Question, response, lang: str = "en") -> Result:
         return score_numeric(response, check.value, check.tolerance)
     keywords = check.keywords[lang] if check.keywords else None
     return score_short_answer(response, question.key_points.get(lang), keywords=keywords,
-                              min_fraction=check.min_fraction)
+                              min_fraction=check.min_fraction, prompt=shown_prompts(question, lang))
+
+
+def shown_prompts(question: bank.Question, lang: str = "en") -> list[str]:
+    """The question's prompt and its check's prompt in ``lang``: the text a short answer earns nothing for.
+
+    Examples
+    --------
+    >>> len(shown_prompts(bank.get_question("dep-001")))
+    2
+    """
+    prompts = [question.prompt.get(lang)]
+    if question.check is not None and question.check.prompt is not None:
+        prompts.append(question.check.prompt.get(lang))
+    return prompts
 
 
 def feedback_text(question: bank.Question, result: Result, lang: str = "en") -> str:
@@ -273,6 +342,17 @@ def feedback_text(question: bank.Question, result: Result, lang: str = "en") -> 
     """
     bank.check_lang(lang)
     check = question.check
+    if check.type == "short_answer":
+        # A keyword match is a hint, not a verdict: never "Correct." for free text.
+        points = question.key_points.get(lang)
+        if not result.sentences:
+            lines = [MESSAGES["not_sentences"][lang]]
+        else:
+            lines = [MESSAGES["covered"][lang].format(k=len(result.covered), n=len(points))]
+            lines += [f"  - {MESSAGES['missed'][lang]}: {points[index]}" for index in result.missed]
+        lines += [check.explanation.get(lang),
+                  f"{MESSAGES['model_answer'][lang]}: {question.answer.get(lang)}"]
+        return "\n".join(lines)
     lines = [MESSAGES["correct" if result.correct else "wrong"][lang]]
     if check.type == "numeric" and not result.correct:
         expected = MESSAGES["expected"][lang].format(value=f"{check.value:g}",
@@ -280,10 +360,6 @@ def feedback_text(question: bank.Question, result: Result, lang: str = "en") -> 
         lines[0] += " " + expected
     if check.type == "multiple_choice" and not result.correct:
         lines[0] += f" → {check.options.get(lang)[check.correct]}"
-    if check.type == "short_answer":
-        points = question.key_points.get(lang)
-        lines.append(MESSAGES["covered"][lang].format(k=len(result.covered), n=len(points)))
-        lines += [f"  - {MESSAGES['missed'][lang]}: {points[index]}" for index in result.missed]
     lines.append(check.explanation.get(lang))
     return "\n".join(lines)
 

@@ -9,7 +9,7 @@ import re
 from IPython.display import HTML
 
 from medmeta_lite.interview.bank import LANGUAGES, Question, join_lines, questions, topics
-from medmeta_lite.interview.messages import MESSAGES
+from medmeta_lite.interview.messages import MESSAGES, level_label
 
 # JupyterLab's theme variables, with light-theme fallbacks for static HTML.
 _CODE_STYLE = "background:var(--jp-layout-color2, #f6f8fa);padding:6px;overflow-x:auto"
@@ -63,8 +63,9 @@ def question_html(question: Question, lang: str = "both") -> str:
         raise ValueError(f"lang must be 'en', 'zh' or 'both', got {lang!r}")
     langs = LANGUAGES if lang == "both" else (lang,)
     label_topic = topics()[question.topic]
-    meta = " · ".join([question.id, " / ".join(label_topic.get(code) for code in langs), question.kind,
-                       question.difficulty])
+    meta = " · ".join([question.id, " / ".join(label_topic.get(code) for code in langs),
+                       " / ".join(dict.fromkeys(level_label(question.kind, code) for code in langs)),
+                       " / ".join(dict.fromkeys(level_label(question.difficulty, code) for code in langs))])
     prompts = "".join(f"<div lang=\"{code}\" class=\"medmeta-prompt\">"
                       f"{paragraphs_html(question.prompt.get(code))}</div>" for code in langs)
     hidden = []

@@ -56,7 +56,8 @@ def check_widget(question: bank.Question, lang: str = "en", on_result=None):
         except ValueError:
             feedback.value = html.escape(MESSAGES["not_number"][lang])
             return
-        colour = "#2e7d32" if result.correct else "#c62828"
+        # Free text gets a neutral colour: keyword coverage is a hint to compare with the model answer.
+        colour = "#1f4e79" if check.type == "short_answer" else ("#2e7d32" if result.correct else "#c62828")
         lines = quiz.feedback_text(question, result, lang).split("\n")
         body = "<br>".join(html.escape(line) for line in lines)
         # ipywidgets' HTML box breaks long lines anywhere, even inside words; wrap at spaces, ~100 characters

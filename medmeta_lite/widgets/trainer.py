@@ -7,8 +7,8 @@ injected JavaScript) and renders HTML with the pure functions listed in ``BENCHM
 
 Nothing is written to disk until the user clicks a button, and only when ``save=True``; progress goes to
 ``progress_dir`` (``None`` or ``""``: ``$MEDMETA_LITE_HOME`` or the user data directory). The per-question
-timer starts when a question is shown and stops when the answer is submitted (no live countdown: that
-would need a background thread or JavaScript).
+timer starts when the candidate presses Start on a question and stops when the answer is submitted (no
+live countdown: that would need a background thread or JavaScript).
 """
 
 from __future__ import annotations
@@ -20,26 +20,35 @@ import time
 import ipywidgets as widgets
 
 from medmeta_lite.interview import bank, flashcards, mock, progress, quiz, rendering
-from medmeta_lite.interview.messages import MESSAGES
+from medmeta_lite.interview.messages import MESSAGES, level_label
 from medmeta_lite.widgets.quiz import check_widget
 
 # --------------------------------------------------------------------------------------- pure HTML renderers
 
 def question_card_html(question: bank.Question, lang: str = "en", number: int = 1, total: int = 1,
-                       time_limit_s: float = 180.0) -> str:
+                       time_limit_s: float = 180.0, *, started: bool = True) -> str:
     """Return the HTML of a mock-interview question: position, topic, difficulty, time limit and prompt.
+
+    Before the candidate presses Start (``started=False``) the prompt is replaced by an invitation to start,
+    so that reading the question counts towards its time.
 
     Examples
     --------
     >>> "What is meta-learning?" in question_card_html(bank.get_question("mlf-001"))
     True
+    >>> "What is meta-learning?" in question_card_html(bank.get_question("mlf-001"), started=False)
+    False
+    >>> "简单" in question_card_html(bank.get_question("mlf-001"), lang="zh")
+    True
     """
     topic = bank.topics()[question.topic].get(lang)
     header = " · ".join([MESSAGES["question"][lang].format(k=number, n=total), question.id, topic,
-                         question.kind, question.difficulty, MESSAGES["limit"][lang].format(s=time_limit_s)])
+                         level_label(question.kind, lang), level_label(question.difficulty, lang),
+                         MESSAGES["limit"][lang].format(s=time_limit_s)])
+    body = (rendering.paragraphs_html(question.prompt.get(lang)) if started
+            else f"<p><i>{html.escape(MESSAGES['ready'][lang])}</i></p>")
     return (f"<div class=\"medmeta-mock-question\">"
-            f"<div style=\"{rendering.MUTED_STYLE}\">{html.escape(header)}</div>"
-            f"{rendering.paragraphs_html(question.prompt.get(lang))}</div>")
+            f"<div style=\"{rendering.MUTED_STYLE}\">{html.escape(header)}</div>{body}</div>")
 
 
 def answer_review_html(question: bank.Question, lang: str = "en", elapsed_s: float | None = None,
@@ -182,6 +191,8 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
     prompt = widgets.HTML()
     answer = widgets.Textarea(layout=widgets.Layout(width="95%", height="8em"))
     answer.add_class("medmeta-mock-answer-input")
+    start = widgets.Button(button_style="info", icon="play")
+    start.add_class("medmeta-mock-start")
     submit = widgets.Button(button_style="primary")
     submit.add_class("medmeta-mock-submit")
     review = widgets.HTML()
@@ -192,7 +203,9 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
     summary.add_class("medmeta-mock-summary-box")
     save_markdown = widgets.Button(layout=widgets.Layout(display="none", width="auto"))  # never clipped
     saved_note = widgets.HTML()
-    state = {"started": time.monotonic(), "elapsed": None}
+    # The clock of a question starts when the candidate presses Start, not when the cell runs: a student
+    # who runs every cell and reads on must not find question 1 already over time.
+    state = {"started": None, "elapsed": None}
 
     def current_question():
         return session.current
@@ -200,22 +213,27 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
     def render():
         code = language.value
         question = current_question()
+        language.description = MESSAGES["language"][code]
+        start.description = MESSAGES["start"][code]
         submit.description = MESSAGES["submit"][code]
         answer.placeholder = MESSAGES["placeholder"][code]
         save_markdown.description = MESSAGES["save_markdown"][code]
         if question is None:
             prompt.value, review.value = "", ""
-            for element in (answer, submit, checklist, advance):
+            for element in (start, answer, submit, checklist, advance):
                 element.layout.display = "none"
             summary.value = summary_html(session.summarize(), code)
             save_markdown.layout.display = None
             return
         number = session.questions.index(question) + 1
+        started = state["started"] is not None
         prompt.value = question_card_html(question, code, number, len(session.questions),
-                                          session.time_limit_s)
+                                          session.time_limit_s, started=started)
         revealed = state["elapsed"] is not None
         answer.disabled = revealed
-        submit.layout.display = "none" if revealed else None
+        start.layout.display = None if not started else "none"
+        answer.layout.display = None if started else "none"
+        submit.layout.display = "none" if revealed or not started else None
         for element in (checklist, advance):
             element.layout.display = None if revealed else "none"
         if revealed:
@@ -229,6 +247,10 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
             review.value = ""
 
     checklist_title = widgets.HTML()
+
+    def on_start(_button):
+        state["started"] = time.monotonic()
+        render()
 
     def on_submit(_button):
         question = current_question()
@@ -252,7 +274,7 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
             writer.record_session(session.summarize())
         answer.value = ""
         state["elapsed"] = None
-        state["started"] = time.monotonic()
+        state["started"] = None
         render()
 
     def on_save_markdown(_button):
@@ -263,6 +285,7 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
         path.write_text(markdown, encoding="utf-8")
         saved_note.value = html.escape(MESSAGES["saved"][language.value].format(path=path))
 
+    start.on_click(on_start)
     submit.on_click(on_submit)
     advance.on_click(on_advance)
     save_markdown.on_click(on_save_markdown)
@@ -272,8 +295,8 @@ def mock_interview_widget(*, n: int = 3, lang: str = "en", topic=None, kind=None
 
     language.observe(on_language, names="value")
     render()
-    box = widgets.VBox([language, prompt, answer, submit, review, checklist, advance, summary, save_markdown,
-                        saved_note])
+    box = widgets.VBox([language, prompt, start, answer, submit, review, checklist, advance, summary,
+                        save_markdown, saved_note])
     box.add_class("medmeta-mock-interview")
     box.session = session
     return box
