@@ -42,7 +42,7 @@ def test_self_check_and_mock_interview_in_the_browser(lab):
         check = page.locator(".medmeta-check", has_text="dep-003")
         check.scroll_into_view_if_needed()
         feedback = check.locator(".medmeta-feedback")
-        check.locator("label", has_text="The training loss of the meta-learner.").click()
+        check.locator("label", has_text="The training loss of the meta-learner").click()
         check.locator("button", has_text="Check").click()
         page.wait_for_function("element => element.textContent.includes('Not quite.')",
                                arg=feedback.element_handle())
@@ -60,6 +60,10 @@ def test_self_check_and_mock_interview_in_the_browser(lab):
         # JupyterLab renders scrolled-in cells lazily: wait for the content rather than reading it at once.
         page.wait_for_function("element => element.textContent.includes('Question 1 of 3')",
                                arg=mock.element_handle())
+        # The question stays hidden, and its clock stopped, until Start is pressed.
+        assert mock.locator(".medmeta-mock-answer-input textarea").count() == 0 or \
+            not mock.locator(".medmeta-mock-answer-input textarea").is_visible()
+        mock.locator("button.medmeta-mock-start").click()
         mock.locator(".medmeta-mock-answer-input textarea").fill("Confidence intervals over many episodes.")
         mock.locator("button.medmeta-mock-submit").click()
         mock.get_by_text("Model answer").wait_for()
@@ -77,6 +81,7 @@ def test_self_check_and_mock_interview_in_the_browser(lab):
 
         # Finish the interview: two more answers, then the session summary is saved too.
         for number in (2, 3):
+            mock.locator("button.medmeta-mock-start").click()
             mock.locator(".medmeta-mock-answer-input textarea").fill("Average over 600 episodes.")
             mock.locator("button.medmeta-mock-submit").click()
             mock.get_by_text("Model answer").wait_for()
