@@ -54,6 +54,33 @@ def test_self_check_and_mock_interview_in_the_browser(lab):
         feedback.scroll_into_view_if_needed()
         screenshot(page, "browser_trainer_self_check")
 
+        # One of the questions added in 2026: a regulatory check, answered right at the first try.
+        new_item = page.locator(".medmeta-check", has_text="dep-004")
+        new_item.scroll_into_view_if_needed()
+        new_item.locator("label", has_text="Make modifications described and verified").click()
+        new_item.locator("button", has_text="Check").click()
+        page.wait_for_function("element => element.textContent.includes('Correct.')",
+                               arg=new_item.locator(".medmeta-feedback").element_handle())
+
+        # A short answer: a list of keywords earns nothing; sentences earn key points, never a bare verdict.
+        short = page.locator(".medmeta-check", has_text="dep-001")
+        short.scroll_into_view_if_needed()
+        short_feedback = short.locator(".medmeta-feedback")
+        short.locator("textarea").fill("held-out sites baseline fine-tuning patient split monitoring drift")
+        short.locator("button", has_text="Check").click()
+        page.wait_for_function("element => element.textContent.includes('No credit')",
+                               arg=short_feedback.element_handle())
+        sentences = ("I would treat each site as a task and hold out whole sites for testing. I would "
+                     "compare with a fine-tuned baseline, split by patient, and monitor drift "
+                     "after deployment.")
+        short.locator("textarea").fill(sentences)
+        short.locator("button", has_text="Check").click()
+        page.wait_for_function("element => element.textContent.includes('compare it with the model answer')",
+                               arg=short_feedback.element_handle())
+        assert "Correct." not in short_feedback.inner_text()
+        short_feedback.scroll_into_view_if_needed()
+        screenshot(page, "browser_trainer_short_answer")
+
         # Mock interview: answer, submit, see the model answer and checklist, tick a point, move on.
         mock = page.locator(".medmeta-mock-interview")
         mock.scroll_into_view_if_needed()

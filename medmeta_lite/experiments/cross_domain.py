@@ -34,7 +34,7 @@ from medmeta_lite.data.synthetic_images import load_synthetic_split
 from medmeta_lite.defaults.fewshot import load_fewshot_models
 from medmeta_lite.fewshot.adapted import AdaptedEpisodeClassifier
 from medmeta_lite.fewshot.episodes import EpisodeSampler
-from medmeta_lite.fewshot.evaluation import N_EVALUATION_EPISODES, evaluate_episodes
+from medmeta_lite.fewshot.evaluation import N_EVALUATION_EPISODES, compare_on_domains, evaluate_episodes
 from medmeta_lite.fewshot.fine_tuning import FineTuningClassifier, PixelNearestCentroid, ScratchClassifier
 from medmeta_lite.fewshot.protonets import ProtoNet
 from medmeta_lite.validation import check_count
@@ -112,6 +112,39 @@ def default_methods(*, maml_steps: int = 10) -> dict:
             "fine-tuning (linear probe)": models["fine-tuning"],
             "scratch (softmax on pixels)": ScratchClassifier(),
             "pixel nearest centroid": PixelNearestCentroid()}
+
+
+def foundation_comparison(*, n_shots: int = 5, n_episodes: int = N_EVALUATION_EPISODES,
+                          n_maml_episodes: int = 30, medmnist_root=None, random_state=0) -> dict:
+    """A frozen pre-trained encoder with a linear probe against ProtoNet and MAML, on the same episodes.
+
+    The interview question "why meta-learning when foundation models exist?" in miniature. Today's
+    default baseline is a large pre-trained encoder, frozen, with a linear head fitted on the support set.
+    Here the encoder is the workbook's Conv-4 pre-trained as an ordinary classifier on the 16 synthetic
+    meta-training classes: it stands in for a large pre-trained model, and is no substitute for one. The
+    meta-learners learned from the same classes, episodically. Every method meets the same episodes of
+    every domain of :func:`target_domains`; first-order MAML adapts one episode at a time, so it sees only
+    the first ``n_maml_episodes`` of them (``benchmarks/bench_fewshot.py`` runs it on all 600).
+
+    Returns
+    -------
+    dict of str to dict of str to EpisodeEvaluation
+        ``results[domain][method]`` for the methods ``"frozen encoder + linear probe"``,
+        ``"protonet (meta-learned)"`` and ``"first-order maml"``.
+
+    Notes
+    -----
+    Shown in ``notebooks/04_applications.ipynb``.
+    """
+    models = load_fewshot_models()
+    methods = {"frozen encoder + linear probe": models["fine-tuning"],
+               "protonet (meta-learned)": models["protonet"],
+               "first-order maml": AdaptedEpisodeClassifier(models["maml"], n_steps=10)}
+    targets = {name: (domain["images"], domain["labels"], domain["n_ways"])
+               for name, domain in target_domains(medmnist_root, random_state=random_state).items()}
+    return compare_on_domains(methods, targets, n_shots=n_shots, n_episodes=n_episodes,
+                              slow={"first-order maml"}, n_slow_episodes=n_maml_episodes,
+                              random_state=random_state)
 
 
 def evaluate_domains(methods: dict, domains: dict, *, shots=CROSS_DOMAIN_SHOTS,
