@@ -7,6 +7,8 @@ al. used its square. Both rank prototypes the same way; they differ in the softm
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from medmeta_lite.backend import keras, tf
@@ -16,38 +18,53 @@ def _keras():
     return keras
 
 
-class FusedBatchNormalization(keras.layers.BatchNormalization):
-    """Keras batch normalisation whose training pass runs TensorFlow's fused kernel on 4-D inputs.
-
-    Same weights, same arithmetic and same moving averages as ``keras.layers.BatchNormalization`` (which
-    composes the normalisation from separate moments, subtract and scale operations); with TensorFlow's
-    oneDNN kernels on, the fused kernel makes a Conv-4 training step about 1.5 times faster. Inference,
-    masks and other ranks use the parent's path.
+@functools.cache
+def _fused_batch_normalization_class():
+    """Define :class:`FusedBatchNormalization` on first use: subclassing a Keras layer imports TensorFlow,
+    and importing this module must not (``import medmeta_lite`` stays light).
 
     Examples
     --------
     >>> import numpy as np
-    >>> layer = FusedBatchNormalization(momentum=0.5)
-    >>> images = np.arange(16, dtype="float32").reshape(2, 2, 2, 2)
-    >>> outputs = layer(images, training=True)
+    >>> layer = _fused_batch_normalization_class()(momentum=0.5)
+    >>> outputs = layer(np.arange(16, dtype="float32").reshape(2, 2, 2, 2), training=True)
     >>> np.round(np.asarray(layer.moving_mean), 2).tolist()   # 0.5 · 0 + 0.5 · batch mean
     [3.5, 4.0]
     """
 
-    def call(self, inputs, training=None, mask=None):
-        if not (training and self.trainable) or mask is not None or len(inputs.shape) != 4 \
-                or self.axis not in (-1, 3) or self.renorm or inputs.dtype != tf.float32:
-            return super().call(inputs, training=training, mask=mask)
-        scale = self.gamma if self.scale else tf.ones(inputs.shape[-1])
-        offset = self.beta if self.center else tf.zeros(inputs.shape[-1])
-        outputs, mean, variance = tf.compat.v1.nn.fused_batch_norm(inputs, scale, offset,
-                                                                  epsilon=self.epsilon, is_training=True)
-        # The fused kernel returns the Bessel-corrected variance; Keras averages the biased one.
-        count = tf.cast(tf.size(inputs) // tf.shape(inputs)[-1], tf.float32)
-        variance = variance * (count - 1.0) / tf.maximum(count, 1.0)
-        self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1.0 - self.momentum))
-        self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1.0 - self.momentum))
-        return outputs
+    class FusedBatchNormalization(keras.layers.BatchNormalization):
+        """Keras batch normalisation whose training pass runs TensorFlow's fused kernel on 4-D inputs.
+
+        Same weights, same arithmetic and same moving averages as ``keras.layers.BatchNormalization`` (which
+        composes the normalisation from separate moments, subtract and scale operations); with TensorFlow's
+        oneDNN kernels on, the fused kernel makes a Conv-4 training step about 1.5 times faster. Inference,
+        masks and other ranks use the parent's path.
+        """
+
+        def call(self, inputs, training=None, mask=None):
+            if not (training and self.trainable) or mask is not None or len(inputs.shape) != 4 \
+                    or self.axis not in (-1, 3) or self.renorm or inputs.dtype != tf.float32:
+                return super().call(inputs, training=training, mask=mask)
+            scale = self.gamma if self.scale else tf.ones(inputs.shape[-1])
+            offset = self.beta if self.center else tf.zeros(inputs.shape[-1])
+            outputs, mean, variance = tf.compat.v1.nn.fused_batch_norm(inputs, scale, offset,
+                                                                      epsilon=self.epsilon, is_training=True)
+            # The fused kernel returns the Bessel-corrected variance; Keras averages the biased one.
+            count = tf.cast(tf.size(inputs) // tf.shape(inputs)[-1], tf.float32)
+            variance = variance * (count - 1.0) / tf.maximum(count, 1.0)
+            self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1.0 - self.momentum))
+            self.moving_variance.assign(self.moving_variance * self.momentum
+                                        + variance * (1.0 - self.momentum))
+            return outputs
+
+    return FusedBatchNormalization
+
+
+def __getattr__(name: str):
+    # ``from medmeta_lite.fewshot.embedding import FusedBatchNormalization`` builds the class lazily.
+    if name == "FusedBatchNormalization":
+        return _fused_batch_normalization_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_conv4(filters: int = 32, *, image_size: int = 28, seed: int = 0, name: str = "conv4"):
@@ -84,7 +101,7 @@ def build_conv4(filters: int = 32, *, image_size: int = 28, seed: int = 0, name:
     for block in range(4):
         hidden = layers.Conv2D(filters, 3, padding="same", use_bias=False,
                                kernel_initializer=keras.initializers.HeNormal(seed=seed + block))(hidden)
-        hidden = FusedBatchNormalization(momentum=0.9)(hidden)
+        hidden = _fused_batch_normalization_class()(momentum=0.9)(hidden)
         hidden = layers.ReLU()(hidden)
         hidden = layers.MaxPooling2D(2)(hidden)
     return keras.Model(inputs, layers.Flatten()(hidden), name=name)

@@ -277,9 +277,12 @@ def score_short_answer(answer: str, key_points, *, keywords=None, min_fraction: 
 def option_order(question: bank.Question) -> list[int]:
     """The order in which the options of a multiple-choice check are shown: shuffled, the same every time.
 
-    Authors tend to put the right option in the same places (in this bank most often second, almost never
-    last), so the position would give the answer away. Every front end shows the options in this order,
-    seeded by the question's id, and scores the index of the option as the bank lists it.
+    Authors tend to put the right option in the same places (in this bank most often first or second,
+    almost never last), so the position would give the answer away. The right option is therefore shown
+    at positions taken in turn through the bank's multiple-choice checks (first, second, third, fourth,
+    first…), so every position holds the answer equally often; the wrong options fill the other places in
+    an order shuffled by the question's id. Every front end shows the options in this order and scores the
+    index of the option as the bank lists it.
 
     Examples
     --------
@@ -290,9 +293,15 @@ def option_order(question: bank.Question) -> list[int]:
     check = question.check
     if check is None or check.type != "multiple_choice":
         raise ValueError(f"question {question.id} has no multiple-choice check")
-    order = list(range(len(check.options.en)))
-    random.Random(zlib.crc32(question.id.encode("utf-8"))).shuffle(order)  # crc32: stable across runs
-    return order
+    n_options = len(check.options.en)
+    wrong = [index for index in range(n_options) if index != check.correct]
+    seed = zlib.crc32(question.id.encode("utf-8"))  # crc32, not hash(): stable across runs
+    random.Random(seed).shuffle(wrong)
+    in_turn = [other.id for other in bank.questions()
+               if other.check is not None and other.check.type == "multiple_choice"]
+    # A question outside the bank (an edited copy, a test) falls back to a position drawn from its id.
+    position = (in_turn.index(question.id) if question.id in in_turn else seed) % n_options
+    return wrong[:position] + [check.correct] + wrong[position:]
 
 
 def score_answer(question: bank.Question, response, lang: str = "en") -> Result:
