@@ -79,7 +79,8 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
     """Wrap one paragraph to ``width`` columns: at spaces for English, anywhere for Chinese.
 
     Chinese characters take two columns in a terminal and have no spaces to break at, so a line of Chinese
-    is cut by display width; a closing punctuation mark never starts a line.
+    is cut by display width; an English word or number inside it stays whole, and a closing punctuation
+    mark never starts a line.
 
     Examples
     --------
@@ -87,22 +88,26 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
     ['one two', 'three', 'four']
     >>> wrap("元学习就是学会学习，它在很多任务上积累经验。", 12)
     ['元学习就是学', '会学习，它在', '很多任务上积', '累经验。']
+    >>> wrap("用 Hessian 向量积", 9)
+    ['用', 'Hessian', '向量积']
     """
     if not any(_display_width(character) == 2 for character in text):
         return textwrap.wrap(text, width=width, initial_indent=indent, subsequent_indent=indent) or [indent]
     lines, current, used = [], indent, len(indent)
-    for character in text:
-        size = _display_width(character)
-        if used + size > width and current.strip() and character not in "，。；：、！？）」』》":
+    for token in re.findall(r"[A-Za-z0-9_.'/+-]+|.", text):
+        size = sum(_display_width(character) for character in token)
+        if used + size > width and current.strip() and token not in "，。；：、！？）」』》":
             lines.append(current.rstrip())
             current, used = indent, len(indent)
-        current += character
+            if token == " ":
+                continue
+        current += token
         used += size
     lines.append(current.rstrip())
     return lines
 
 
-def _print_text(text: str, lang: str, indent: str = "  ") -> None:
+def _print_text(text: str, indent: str = "  ") -> None:
     """Print bank text: paragraphs wrapped to the terminal, code blocks as they are."""
     for block in text.strip("\n").split("\n\n"):
         lines = block.split("\n")
@@ -223,7 +228,7 @@ def _command_mock(args) -> int:
     try:
         for number, question in enumerate(questions, start=1):
             _header(number, len(questions), question, lang)
-            _print_text(question.prompt.get(lang), lang)
+            _print_text(question.prompt.get(lang))
             print(MESSAGES["time_limit"][lang].format(s=args.time_limit))
             started = time.monotonic()
             answer = _ask_lines(MESSAGES["text"][lang])
@@ -231,7 +236,7 @@ def _command_mock(args) -> int:
             over = MESSAGES["over_limit"][lang] if elapsed > args.time_limit else ""
             print(MESSAGES["took_line"][lang].format(s=elapsed, over=over))
             print(f"\n{MESSAGES['model_answer'][lang]}:")
-            _print_text(question.answer.get(lang), lang)
+            _print_text(question.answer.get(lang))
             suggestion = mock.suggest_checklist(question, answer, lang)
             print(MESSAGES["checklist_terminal"][lang])
             for index, (point, hit) in enumerate(zip(question.key_points.get(lang), suggestion, strict=True),
@@ -282,7 +287,7 @@ def _command_review(args) -> int:
         for number, card in enumerate(selection, start=1):
             question = known[card.question_id]
             _header(number, len(selection), question, lang)
-            _print_text(question.prompt.get(lang), lang)
+            _print_text(question.prompt.get(lang))
             _ask(MESSAGES["reveal"][lang])
             for point in question.key_points.get(lang):
                 print(f"  - {point}")
