@@ -72,12 +72,8 @@ def suggest_checklist(question: bank.Question, answer: str, lang: str = "en") ->
     (True, False, False, False, False, False, True)
     """
     bank.check_lang(lang)
-    points = question.key_points.get(lang)
-    check = question.check
-    keywords = check.keywords[lang] if check is not None and check.keywords else None
-    result = quiz.score_short_answer(answer or "", points, keywords=keywords,
-                                     prompt=quiz.shown_prompts(question, lang))
-    return tuple(index in result.covered for index in range(len(points)))
+    result = quiz.score_key_points(question, answer or "", lang)
+    return tuple(index in result.covered for index in range(len(question.key_points.get(lang))))
 
 
 @dataclass(frozen=True)

@@ -320,9 +320,27 @@ def score_answer(question: bank.Question, response, lang: str = "en") -> Result:
         return score_multiple_choice(response, check.correct, len(check.options.en))
     if check.type == "numeric":
         return score_numeric(response, check.value, check.tolerance)
-    keywords = check.keywords[lang] if check.keywords else None
-    return score_short_answer(response, question.key_points.get(lang), keywords=keywords,
-                              min_fraction=check.min_fraction, prompt=shown_prompts(question, lang))
+    return score_key_points(question, response, lang, min_fraction=check.min_fraction)
+
+
+def score_key_points(question: bank.Question, answer: str, lang: str = "en", *,
+                     min_fraction: float = 0.5) -> Result:
+    """Key-point coverage of a free-text ``answer`` to ``question`` (:func:`score_short_answer`).
+
+    Uses the keywords of the question's short-answer check when it has them, else keywords derived from
+    its key points; words of the question's prompts earn nothing. The short-answer check and the mock
+    interview's checklist both score through here.
+
+    Examples
+    --------
+    >>> answer = "It ignores its input and the learning rate is unused."
+    >>> score_key_points(bank.get_question("mlf-012"), answer).covered
+    (0, 6)
+    """
+    check = question.check
+    keywords = check.keywords[lang] if check is not None and check.keywords else None
+    return score_short_answer(answer, question.key_points.get(lang), keywords=keywords,
+                              min_fraction=min_fraction, prompt=shown_prompts(question, lang))
 
 
 def shown_prompts(question: bank.Question, lang: str = "en") -> list[str]:
