@@ -57,7 +57,7 @@ browser:
 	else echo "chromium not found and not root: browser tests will skip (sudo apt-get install chromium)"; fi
 
 lint: install
-	$(BIN)/ruff check medmeta_lite tests benchmarks conftest.py
+	$(BIN)/ruff check medmeta_lite tests benchmarks conftest.py setup.py
 
 unit: install browser
 	$(BIN)/python -m pytest tests/ --doctest-modules medmeta_lite -q -p no:cacheprovider

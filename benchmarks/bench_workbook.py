@@ -15,7 +15,8 @@ from pathlib import Path
 
 import nbformat
 
-from medmeta_lite.workbook import execute_notebook, format_table, list_notebooks, run_workbook
+from medmeta_lite.data import list_notebooks
+from medmeta_lite.workbook import execute_notebook, format_table, run_workbook
 
 RATIO_TARGET = 4.0
 

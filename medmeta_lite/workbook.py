@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import importlib.metadata
 import json
 import shutil
 import sys
@@ -27,10 +28,15 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
 from traitlets import DottedObjectName, Type
 
-NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+from medmeta_lite.data.bundled import list_notebooks
+
 SLOW_CELL_SECONDS = 60.0
 """A cell that runs longer than this is reported (the slowest default cell takes about 10 s)."""
 POLL_SLICE_SECONDS = 0.5
+DISTRIBUTION = "medmeta-lite"
+COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+BINDER_BADGE_IMAGE = "https://mybinder.org/badge_logo.svg"
+COLAB_CELL_ID = "colab-install"
 
 
 @dataclass(frozen=True)
@@ -82,23 +88,63 @@ class SlicedPollKernelManager(AsyncKernelManager):
     client_factory = Type(SlicedPollKernelClient, klass=AsyncKernelClient)
 
 
-def notebooks_dir() -> Path:
-    """Return the repository's ``notebooks/`` folder."""
-    folder = Path(__file__).resolve().parent.parent / "notebooks"
-    if not folder.is_dir():
-        raise FileNotFoundError(f"no notebooks folder at {folder}: run from a clone of the repository")
-    return folder
-
-
-def list_notebooks(folder: Path | None = None) -> list[Path]:
-    """Return the numbered notebooks in order (``00_…`` first).
+def repository_url() -> str:
+    """The repository named once, in ``pyproject.toml``'s ``[project.urls]`` (read from the package metadata).
 
     Examples
     --------
-    >>> list_notebooks()[0].name
-    '00_start_here.ipynb'
+    >>> repository_url().startswith("https://github.com/")
+    True
     """
-    return sorted((folder or notebooks_dir()).glob(NOTEBOOK_GLOB))
+    for entry in importlib.metadata.metadata(DISTRIBUTION).get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        if label.strip() == "Repository":
+            return url.strip().rstrip("/")
+    raise LookupError(f"{DISTRIBUTION}'s metadata names no Repository URL: reinstall the package "
+                      f"(pip install -e .) after editing [project.urls] in pyproject.toml")
+
+
+def _github_path() -> str:
+    prefix = "https://github.com/"
+    url = repository_url()
+    if not url.startswith(prefix) or url.count("/") != 4:
+        raise ValueError(f"the Colab and Binder links need a https://github.com/OWNER/REPOSITORY URL, "
+                         f"got {url}")
+    return url[len(prefix):]
+
+
+def colab_url(notebook_name: str) -> str:
+    """Where Colab opens ``notebook_name`` (for example ``"00_start_here.ipynb"``) from the repository."""
+    return f"https://colab.research.google.com/github/{_github_path()}/blob/main/notebooks/{notebook_name}"
+
+
+def colab_badge(notebook_name: str) -> str:
+    """The Markdown "Open in Colab" badge of one notebook."""
+    return f"[![Open in Colab]({COLAB_BADGE_IMAGE})]({colab_url(notebook_name)})"
+
+
+def binder_badge() -> str:
+    """The Markdown Binder badge: JupyterLab on mybinder.org, opened on notebook 00."""
+    url = f"https://mybinder.org/v2/gh/{_github_path()}/main?labpath=notebooks%2F00_start_here.ipynb"
+    return f"[![Launch on Binder]({BINDER_BADGE_IMAGE})]({url})"
+
+
+def colab_install_source() -> str:
+    """The source of every notebook's first code cell: on Colab it installs the package from the repository
+    (keeping Colab's own TensorFlow, which satisfies the requirement); anywhere else it does nothing."""
+    return (
+        "# On Google Colab, install the workbook's package first (Colab's own TensorFlow is kept).\n"
+        "# Anywhere else this cell does nothing.\n"
+        "import subprocess\n"
+        "import sys\n"
+        "\n"
+        "if \"google.colab\" in sys.modules:\n"
+        "    subprocess.run([sys.executable, \"-m\", \"pip\", \"install\", \"--quiet\",\n"
+        f"                    \"{DISTRIBUTION} @ git+{repository_url()}\"], check=True)\n"
+        "    from google.colab import output\n"
+        "\n"
+        "    output.enable_custom_widget_manager()  # ipywidgets 8 in Colab's front end"
+    )
 
 
 def _parse_parameter(text: str):

@@ -15,13 +15,13 @@ BASE = {"validation", "serialization", "backend", "reproducibility"}
 # Each part may import itself, the base modules and the parts listed here (lower layers), never a higher one.
 ALLOWED = {
     "validation": set(), "serialization": set(), "backend": set(), "reproducibility": set(),
-    "workbook": set(),
+    "workbook": BASE | {"data"},
     "data": BASE,
     "learners": BASE | {"data"},
     "priors": BASE | {"data", "learners"},
     "gradmeta": BASE | {"data"},
     "fewshot": BASE | {"data", "gradmeta"},
-    "interview": BASE,
+    "interview": BASE | {"data"},
     "defaults": BASE | {"data", "gradmeta", "fewshot"},
     "experiments": BASE | {"data", "learners", "priors", "gradmeta", "fewshot", "defaults"},
     "plotting": BASE | {"data", "learners", "priors", "gradmeta", "fewshot", "experiments", "interview"},

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from medmeta_lite.data import data_dir
 from medmeta_lite.data.synthetic_images import load_synthetic_split
 from medmeta_lite.defaults.fewshot import DEFAULT_PRETRAINED_FILE
 from medmeta_lite.fewshot.episodes import EpisodeSampler
@@ -93,10 +94,10 @@ def test_fine_tuning_smoke(tiny_pretrained, meta_test_batch, tmp_path):
 
 
 def test_committed_pretrained_backbone_transfers(repo_root, meta_test_batch):
-    path = repo_root / "data" / DEFAULT_PRETRAINED_FILE
+    path = data_dir() / DEFAULT_PRETRAINED_FILE
     if not path.is_file():
-        pytest.skip(f"data/{DEFAULT_PRETRAINED_FILE} not built yet: python -m medmeta_lite.defaults "
-                    "fewshot --out data/")
+        pytest.skip(f"{DEFAULT_PRETRAINED_FILE} not built yet: python -m medmeta_lite.defaults "
+                    "fewshot")
     model = FineTuningClassifier.load(path)
     assert evaluate_episodes(model, meta_test_batch).mean > evaluate_episodes(PixelNearestCentroid(),
                                                                               meta_test_batch).mean + 0.15

@@ -1,13 +1,23 @@
-"""Every notebook follows the skeleton and runs end to end under papermill with tiny parameters."""
+"""Every notebook follows the skeleton and runs end to end under papermill with tiny parameters, from a
+wheel of the package installed outside the repository (as ``pip install`` and Colab users get it)."""
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
-from medmeta_lite.workbook import declared_parameters, list_notebooks, run_papermill
+from medmeta_lite.data import list_notebooks
+from medmeta_lite.workbook import declared_parameters, run_papermill
 
 NOTEBOOKS = list_notebooks()
+REPOSITORY = Path(__file__).resolve().parent.parent
+# What a wheel is built from; the rest of a working tree (.venv, build/, .git) stays out of the copy.
+SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE", "medmeta_lite", "notebooks")
 EXPECTED_NUMBERS = [f"{number:02d}" for number in range(16)]
 
 
@@ -24,8 +34,9 @@ def test_the_workbook_has_every_numbered_notebook():
 def test_notebook_follows_the_skeleton(path):
     notebook = _cells(path)
     code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
-    assert "parameters" in code[0]["metadata"].get("tags", []), "first code cell must be tagged parameters"
-    versions_cell = "".join(code[2]["source"])
+    # code[0] is the Colab install cell (tests/test_launchers.py)
+    assert "parameters" in code[1]["metadata"].get("tags", []), "the parameters cell follows the Colab cell"
+    versions_cell = "".join(code[3]["source"])
     assert "NBVAL_IGNORE_OUTPUT" in versions_cell and "show_versions" in versions_cell
     title = "".join(notebook["cells"][0]["source"])
     assert title.startswith(f"# {path.name[:2]} · "), "the first cell is the '# NN · Title' markdown"
@@ -50,11 +61,48 @@ def test_stored_outputs_are_clean(path):
     assert not re.search(r" at 0x[0-9a-f]{6,}", json.dumps(notebook)), "a memory address is stored"
 
 
+@pytest.fixture(scope="module")
+def installed_notebooks(tmp_path_factory):
+    """Build a wheel, install it into a fresh folder, copy its notebooks out with ``medmeta notebooks``.
+
+    Returns the folder of copied notebooks; kernels started while the test runs import the installed
+    package (``PYTHONPATH``), so nothing is read from the repository.
+    """
+    root = tmp_path_factory.mktemp("wheel")
+    source = root / "source"
+    source.mkdir()
+    for name in SOURCES:
+        copy = shutil.copytree if (REPOSITORY / name).is_dir() else shutil.copy2
+        copy(REPOSITORY / name, source / name, **({"ignore": shutil.ignore_patterns("__pycache__")}
+                                                   if (REPOSITORY / name).is_dir() else {}))
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "--wheel-dir", str(root / "dist"),
+                    str(source)], check=True, cwd=root)
+    wheel = next((root / "dist").glob("medmeta_lite-*.whl"))
+    target = root / "site"
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True, cwd=root)
+    environment = dict(os.environ, PYTHONPATH=str(target))
+    imported = subprocess.run([sys.executable, "-c", "import medmeta_lite, medmeta_lite.data as d; "
+                               "print(medmeta_lite.__file__); print(d.data_dir())"],
+                              check=True, capture_output=True, text=True, cwd=root, env=environment)
+    assert all(line.startswith(str(target)) for line in imported.stdout.split()), imported.stdout
+    copied = subprocess.run([sys.executable, "-m", "medmeta_lite.interview.cli", "notebooks", "notebooks"],
+                            check=True, capture_output=True, text=True, cwd=root, env=environment)
+    assert "copied 16 notebooks to notebooks" in copied.stdout, copied.stdout
+    old = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(target)  # the kernels papermill starts inherit it
+    yield root / "notebooks"
+    if old is None:
+        del os.environ["PYTHONPATH"]
+    else:
+        os.environ["PYTHONPATH"] = old
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
-def test_notebook_runs_with_smoke_parameters(path, tmp_path):
+def test_notebook_runs_from_an_installed_wheel_with_smoke_parameters(path, installed_notebooks, tmp_path):
     smoke = _cells(path)["metadata"].get("medmeta", {}).get("smoke_parameters")
     assert smoke, "notebook metadata needs medmeta.smoke_parameters (tiny values for this test)"
     unknown = set(smoke) - declared_parameters(path)
     assert not unknown, f"smoke parameters not in the parameters cell: {sorted(unknown)}"
     # A per-cell limit far above any cell's need: it bounds a rare kernel-client stall seen under load.
-    run_papermill(path, tmp_path / path.name, smoke, timeout=120)
+    run_papermill(installed_notebooks / path.name, tmp_path / path.name, smoke, timeout=120)

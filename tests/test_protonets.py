@@ -5,6 +5,7 @@ import pytest
 
 from medmeta_lite import serialization
 from medmeta_lite.backend import keras, tf
+from medmeta_lite.data import data_dir
 from medmeta_lite.data.preprocessing import prepare_images
 from medmeta_lite.data.synthetic_images import load_synthetic_split
 from medmeta_lite.defaults.fewshot import DEFAULT_PROTONET_FILE
@@ -137,10 +138,10 @@ def test_errors():
 def test_committed_weights_beat_pixels_on_unseen_classes(repo_root):
     from medmeta_lite.fewshot.fine_tuning import PixelNearestCentroid
 
-    path = repo_root / "data" / DEFAULT_PROTONET_FILE
+    path = data_dir() / DEFAULT_PROTONET_FILE
     if not path.is_file():
-        pytest.skip(f"data/{DEFAULT_PROTONET_FILE} not built yet: python -m medmeta_lite.defaults "
-                    "fewshot --out data/")
+        pytest.skip(f"{DEFAULT_PROTONET_FILE} not built yet: python -m medmeta_lite.defaults "
+                    "fewshot")
     model = ProtoNet.load(path)
     test = load_synthetic_split("meta_test", 40, random_state=11)
     batch = EpisodeSampler(test.images, test.labels, n_ways=5, n_shots=5, n_queries=10,

@@ -9,6 +9,7 @@ import zipfile
 import numpy as np
 import pytest
 
+from medmeta_lite.data import data_dir
 from medmeta_lite.defaults import SINUSOID_FILES
 from medmeta_lite.gradmeta import MAML
 from medmeta_lite.learners import LinearRegression
@@ -77,11 +78,11 @@ def test_a_missing_file_names_itself(tmp_path):
 
 def test_committed_weights_use_the_format(repo_root):
     for name in ("maml", "fomaml"):
-        header, arrays = load_model_file(repo_root / "data" / SINUSOID_FILES[name], "MAML")
+        header, arrays = load_model_file(data_dir() / SINUSOID_FILES[name], "MAML")
         assert header["hyperparameters"]["first_order"] is (name == "fomaml")
         assert header["state"]["network"] == {"kind": "mlp", "layer_sizes": [1, 40, 40, 1]}
         assert len(arrays["meta_parameters"]) == 6
-    model = MAML.load(repo_root / "data" / SINUSOID_FILES["maml"])
+    model = MAML.load(data_dir() / SINUSOID_FILES["maml"])
     assert model.get_params()["n_meta_iter"] == 10_000 and model.history_.shape == (10_000,)
 
 
@@ -92,7 +93,7 @@ def test_damaged_committed_weights_are_reported_by_name_with_the_command(repo_ro
     folder = tmp_path / "data"
     folder.mkdir()
     for name in [*SINUSOID_FILES.values(), "checksums.json"]:
-        (folder / name).write_bytes((repo_root / "data" / name).read_bytes())
+        (folder / name).write_bytes((data_dir() / name).read_bytes())
     target = folder / SINUSOID_FILES["reptile"]
     data = target.read_bytes()
     if damage == "truncate":
@@ -108,4 +109,4 @@ def test_damaged_committed_weights_are_reported_by_name_with_the_command(repo_ro
     message = str(caught.value)
     assert "python -m medmeta_lite.defaults sinusoid" in message
     assert (target.name in message) or damage == "missing manifest"
-    assert len(load_sinusoid_models(repo_root / "data")) == 4  # the committed files pass
+    assert len(load_sinusoid_models(data_dir())) == 4  # the committed files pass

@@ -5,10 +5,13 @@ from medmeta_lite.data.bundled import (
     DATA_ENVIRONMENT_VARIABLE,
     TOY_LINE_FILE,
     TOY_LINE_SLOPE,
+    copy_notebooks,
     data_dir,
+    list_notebooks,
     load_diabetes_tasks,
     load_toy_line,
     make_toy_line,
+    notebooks_dir,
     write_toy_line,
 )
 from medmeta_lite.data.medmnist import (
@@ -33,6 +36,9 @@ from medmeta_lite.data.synthetic_images import (
 from medmeta_lite.data.tasks import LinearTaskSampler, SinusoidTaskSampler, Task, TaskSampler
 
 __all__ = [
+    "copy_notebooks",
+    "list_notebooks",
+    "notebooks_dir",
     "AcquisitionStyle",
     "DATA_ENVIRONMENT_VARIABLE",
     "DEFAULT_URL_BASE",

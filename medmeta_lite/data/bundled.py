@@ -1,7 +1,7 @@
 """Datasets that ship with the workbook or with scikit-learn; nothing here touches the network.
 
 - ``load_toy_line``: the y = 2x line of the interview brief, with a held-out set that does not overlap the
-  training points (``data/toy_line.csv``).
+  training points (``toy_line.csv`` in the package's data files).
 - ``load_diabetes_tasks``: scikit-learn's bundled diabetes data split into "sites" by a covariate, the
   real-data family of regression tasks for the meta-learning demos.
 - ``load_medmnist``: real MedMNIST v2 files, read and MD5-checked (see :mod:`medmeta_lite.data.medmnist`).
@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import csv
+import importlib.resources
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -21,19 +23,21 @@ from medmeta_lite.data.medmnist import load_medmnist
 from medmeta_lite.data.tasks import Task
 from medmeta_lite.validation import check_choice, check_count, make_rng
 
-__all__ = ["data_dir", "load_diabetes_tasks", "load_medmnist", "load_toy_line", "make_toy_line",
-           "write_toy_line"]
+__all__ = ["copy_notebooks", "data_dir", "list_notebooks", "load_diabetes_tasks", "load_medmnist",
+           "load_toy_line", "make_toy_line", "notebooks_dir", "write_toy_line"]
 
 DATA_ENVIRONMENT_VARIABLE = "MEDMETA_LITE_DATA"
 TOY_LINE_FILE = "toy_line.csv"
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+FIRST_NOTEBOOK = "00_start_here.ipynb"
 TOY_LINE_SLOPE = 2.0
 
 
 def data_dir() -> Path:
-    """Return the folder of the workbook's committed data files (``data/`` at the repository root).
+    """Return the folder of the workbook's data files: committed weights, the toy line, the MedMNIST sample.
 
-    Set the environment variable ``MEDMETA_LITE_DATA`` to use another folder (for example when the
-    package is installed without the repository).
+    They are package data (``medmeta_lite/data/files/``), so an installed wheel finds them as a clone
+    does. Set the environment variable ``MEDMETA_LITE_DATA`` to use another folder.
 
     Returns
     -------
@@ -45,13 +49,91 @@ def data_dir() -> Path:
     True
     """
     override = os.environ.get(DATA_ENVIRONMENT_VARIABLE)
-    folder = Path(override) if override else Path(__file__).resolve().parents[2] / "data"
+    packaged = Path(str(importlib.resources.files("medmeta_lite.data"))) / "files"
+    folder = Path(override) if override else packaged
     if not folder.is_dir():
+        source = f"{DATA_ENVIRONMENT_VARIABLE}={override}" if override else "the installed package"
         raise FileNotFoundError(
-            f"the workbook's data folder {folder} does not exist; run from a clone of the repository "
-            f"(pip install -e .) or set {DATA_ENVIRONMENT_VARIABLE} to the folder holding toy_line.csv"
+            f"the workbook's data folder {folder} (from {source}) does not exist; unset "
+            f"{DATA_ENVIRONMENT_VARIABLE} to use the files that ship with the package, or reinstall it "
+            f"(pip install medmeta-lite)"
         )
     return folder
+
+
+def notebooks_dir() -> Path:
+    """Return the folder of the workbook's numbered notebooks.
+
+    An installed wheel carries them as package data (``medmeta_lite/notebooks/``); in a clone of the
+    repository they are its ``notebooks/`` folder.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> (notebooks_dir() / "00_start_here.ipynb").is_file()
+    True
+    """
+    installed = Path(str(importlib.resources.files("medmeta_lite") / "notebooks"))
+    checkout = Path(__file__).resolve().parents[2] / "notebooks"
+    for folder in (installed, checkout):
+        if (folder / FIRST_NOTEBOOK).is_file():
+            return folder
+    raise FileNotFoundError(f"the workbook's notebooks are neither in {installed} (an installed package) nor "
+                            f"in {checkout} (a clone of the repository); reinstall medmeta-lite")
+
+
+def list_notebooks(folder=None) -> list[Path]:
+    """Return the numbered notebooks in order (``00_…`` first), from ``folder`` or :func:`notebooks_dir`.
+
+    Examples
+    --------
+    >>> list_notebooks()[0].name
+    '00_start_here.ipynb'
+    """
+    return sorted(Path(folder or notebooks_dir()).glob(NOTEBOOK_GLOB))
+
+
+def copy_notebooks(destination) -> tuple[list[Path], list[Path]]:
+    """Copy the workbook's notebooks into ``destination`` (created if needed) to open them in Jupyter.
+
+    A notebook already in ``destination`` is kept as it is, never overwritten: it may hold your answers.
+
+    Parameters
+    ----------
+    destination : path-like
+
+    Returns
+    -------
+    copied, kept : lists of pathlib.Path
+        The files written, and the files that were already there and left alone.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> copied, kept = copy_notebooks(folder)
+    >>> copied[0].name, len(kept)
+    ('00_start_here.ipynb', 0)
+    >>> copied, kept = copy_notebooks(folder)
+    >>> len(copied), kept[0].name
+    (0, '00_start_here.ipynb')
+    """
+    destination = Path(destination)
+    if destination.exists() and not destination.is_dir():
+        raise NotADirectoryError(f"{destination} is a file, not a folder: choose a folder for the notebooks")
+    destination.mkdir(parents=True, exist_ok=True)
+    copied, kept = [], []
+    for notebook in list_notebooks():
+        target = destination / notebook.name
+        if target.exists():
+            kept.append(target)
+        else:
+            shutil.copyfile(notebook, target)
+            copied.append(target)
+    return copied, kept
 
 
 def make_toy_line(*, noise: float = 0.3, random_state=0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,7 +1,7 @@
 """The committed few-shot models: a ProtoNet, the fine-tuning baseline's backbone and a first-order MAML.
 
 All three learn only the synthetic meta-training classes. Regenerate the files (about a minute on 2 CPU
-cores) with ``python -m medmeta_lite.defaults fewshot --out data/``.
+cores) with ``python -m medmeta_lite.defaults fewshot ``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from medmeta_lite.fewshot.protonets import ProtoNet
 from medmeta_lite.gradmeta.maml import MAML
 from medmeta_lite.gradmeta.networks import Conv4
 
-FEWSHOT_COMMAND = "python -m medmeta_lite.defaults fewshot --out data/"
+FEWSHOT_COMMAND = "python -m medmeta_lite.defaults fewshot"
 DEFAULT_PROTONET_FILE = "fewshot_protonet.npz"
 
 
@@ -136,7 +136,7 @@ def default_protonet(settings=None) -> ProtoNet:
 
 
 def train_fewshot_models(out=None, *, settings=None, only=None) -> dict:
-    """Train the notebooks' default few-shot models and save them under ``out`` (default ``data/``).
+    """Train the notebooks' default few-shot models and save them under ``out`` (default: the data folder).
 
     All three learn only the synthetic meta-training classes (standard style): the ProtoNet
     (``fewshot_protonet.npz``), the pre-trained backbone of the fine-tuning baseline

@@ -1,7 +1,7 @@
 """The committed sinusoid meta-learners: MAML, first-order MAML, Reptile and the pretrained baseline.
 
 Trained with the settings of Finn et al. (2017); regenerate the files with
-``python -m medmeta_lite.defaults sinusoid --out data/``.
+``python -m medmeta_lite.defaults sinusoid ``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from medmeta_lite.gradmeta.reptile import Reptile
 DEFAULT_META_ITERATIONS = 10000
 """Meta-iterations of the committed models (the paper's 70,000 give slightly better curves)."""
 
-SINUSOID_COMMAND = "python -m medmeta_lite.defaults sinusoid --out data/"
+SINUSOID_COMMAND = "python -m medmeta_lite.defaults sinusoid"
 SINUSOID_FILES = {"maml": "maml_sinusoid_maml.npz", "fomaml": "maml_sinusoid_fomaml.npz",
                  "reptile": "maml_sinusoid_reptile.npz", "pretrained": "maml_sinusoid_pretrained.npz"}
 

@@ -14,7 +14,13 @@ from medmeta_lite.fewshot.embedding import (
     read_history,
     squared_euclidean_distances,
 )
-from medmeta_lite.fewshot.episodes import Episode, EpisodeBatch, EpisodeSampler, check_images_labels
+from medmeta_lite.fewshot.episodes import (
+    Episode,
+    EpisodeBatch,
+    EpisodeSampler,
+    check_images_labels,
+    predict_each_episode,
+)
 from medmeta_lite.fewshot.evaluation import (
     N_EVALUATION_EPISODES,
     EpisodeEvaluation,
@@ -59,6 +65,7 @@ __all__ = [
     "evaluate_episodes",
     "fit_softmax_heads",
     "pool_embeddings",
+    "predict_each_episode",
     "prototype_distances",
     "prototypical_loss",
     "read_history",

@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator
 
 from medmeta_lite.backend import tf
 from medmeta_lite.data.preprocessing import add_channel_axis, standardise_images
+from medmeta_lite.fewshot.episodes import EpisodeBatch, predict_each_episode
 from medmeta_lite.gradmeta.ops import adapt, tile
 from medmeta_lite.validation import check_count
 
@@ -46,18 +47,21 @@ class AdaptedEpisodeClassifier(BaseEstimator):
         self.n_steps = n_steps
         self.inner_lr = inner_lr
 
-    def _adapt_and_predict(self):
+    def _adapt_and_predict(self, image_shape):
         for name in ("network_", "meta_parameters_", "inner_lr"):
             if not hasattr(self.meta_learner, name):
                 raise TypeError(f"meta_learner has no {name}: pass a fitted MAML-like meta-learner")
-        key = (id(self.meta_learner), self.n_steps, self.inner_lr)
+        key = (id(self.meta_learner), self.n_steps, self.inner_lr, image_shape)
         if getattr(self, "_compiled_key", None) != key:
             network = self.meta_learner.network_
             initial = [tf.constant(weight) for weight in self.meta_learner.meta_parameters_]
             n_steps = check_count("n_steps", self.n_steps, minimum=0)
             learning_rate = float(self.meta_learner.inner_lr if self.inner_lr is None else self.inner_lr)
 
-            @tf.function(reduce_retracing=True)
+            images = tf.TensorSpec((None, *image_shape), tf.float32)
+
+            # One trace serves every episode size (a trace costs about a second).
+            @tf.function(input_signature=[images, tf.TensorSpec((None,), tf.int32), images])
             def adapt_and_predict(support, labels, query):
                 weights = adapt(network, "cross_entropy", tile(initial, 1), support[None], labels[None],
                                 tf.constant(n_steps), learning_rate, second_order=False)
@@ -75,10 +79,15 @@ class AdaptedEpisodeClassifier(BaseEstimator):
         def prepared(images):
             return add_channel_axis(standardise_images(images))
 
-        adapt_and_predict = self._adapt_and_predict()
+        support, query = prepared(support_images), prepared(query_images)
+        adapt_and_predict = self._adapt_and_predict(support.shape[1:])
         n_outputs = int(np.shape(self.meta_learner.meta_parameters_[-1])[-1])  # the head's bias
         if n_outputs < n_ways:
             raise ValueError(f"the meta-learner's head has {n_outputs} outputs, fewer than n_ways={n_ways}")
-        logits = adapt_and_predict(prepared(support_images), support_labels.astype(np.int32),
-                                   prepared(query_images)).numpy()
+        logits = adapt_and_predict(tf.constant(support, tf.float32), support_labels.astype(np.int32),
+                                   tf.constant(query, tf.float32)).numpy()
         return logits[:, :n_ways].argmax(axis=-1)
+
+    def predict_episodes(self, episodes: EpisodeBatch) -> np.ndarray:
+        """Adapt to every episode of a batch (two at a time, see :func:`predict_each_episode`)."""
+        return predict_each_episode(self.predict, episodes)

@@ -26,7 +26,7 @@ from medmeta_lite.backend import keras, tf
 from medmeta_lite.data.preprocessing import prepare_images
 from medmeta_lite.fewshot.embedding import build_conv4, compute_prototypes, pool_embeddings, read_history
 from medmeta_lite.fewshot.embedding import squared_euclidean_distances as _distances
-from medmeta_lite.fewshot.episodes import EpisodeBatch, check_support_labels
+from medmeta_lite.fewshot.episodes import EpisodeBatch, check_support_labels, predict_each_episode
 from medmeta_lite.gradmeta.ops import adapt, tile
 from medmeta_lite.validation import (
     check_choice,
@@ -373,8 +373,7 @@ class FineTuningClassifier(BaseEstimator):
         check_is_fitted(self, "backbone_")
         self._check_mode()
         if self.fine_tune == "all":
-            return np.stack([self.predict(episode.support_images, episode.support_labels,
-                                          episode.query_images) for episode in episodes])
+            return predict_each_episode(self.predict, episodes)
         table = pool_embeddings(self, episodes)
         weights, bias = fit_softmax_heads(table[episodes.support_index], episodes.support_labels,
                                           episodes.classes.shape[1], n_iter=self.n_fine_tune_steps)
@@ -384,22 +383,29 @@ class FineTuningClassifier(BaseEstimator):
         """Fine-tune the backbone and a zero-initialised head on the support set; label the query."""
         rate = check_positive("fine_tune_lr", self.fine_tune_lr)
         n_steps = check_count("n_fine_tune_steps", self.n_fine_tune_steps)
-        if getattr(self, "_fine_tuner", (None,))[0] != rate:
+        dimension = int(self.backbone_.output_shape[-1])
+        key = (rate, support.shape[1:])
+        if getattr(self, "_fine_tuner", (None,))[0] != key:
             network = _BackboneWithHead(self.backbone_)
+            images = tf.TensorSpec((None, *support.shape[1:]), tf.float32)
+            # One trace serves every episode size and number of ways (a trace costs about a second).
+            signature = [[tf.TensorSpec(variable.shape, tf.float32)
+                          for variable in self.backbone_.trainable_variables]
+                         + [tf.TensorSpec((dimension, None), tf.float32), tf.TensorSpec((None,), tf.float32)],
+                         images, tf.TensorSpec((None,), tf.int32), images, tf.TensorSpec((), tf.int32)]
 
-            @tf.function(reduce_retracing=True)
+            @tf.function(input_signature=signature)
             def fine_tune_and_predict(initial, support, labels, query, steps):
                 weights = adapt(network, "cross_entropy", tile(initial, 1), support[None], labels[None],
                                 steps, rate, second_order=False)
                 return network.apply(weights, query[None])[0]
 
-            self._fine_tuner = (rate, fine_tune_and_predict)
-        dimension = int(self.backbone_.output_shape[-1])
+            self._fine_tuner = (key, fine_tune_and_predict)
         initial = [variable.value for variable in self.backbone_.trainable_variables]
         initial += [tf.zeros((dimension, n_ways)), tf.zeros((n_ways,))]
         labels = tf.constant(support_labels.astype(np.int32))
-        logits = self._fine_tuner[1](initial, tf.constant(support), labels, tf.constant(query),
-                                     tf.constant(n_steps))
+        logits = self._fine_tuner[1](initial, tf.constant(support, tf.float32), labels,
+                                     tf.constant(query, tf.float32), tf.constant(n_steps, tf.int32))
         return logits.numpy().argmax(axis=1)
 
     def save(self, path) -> Path:

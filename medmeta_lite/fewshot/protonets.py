@@ -9,7 +9,7 @@ makes "nearest prototype" work on classes it has never seen.
 Regenerate the committed weights of the notebooks (ProtoNet, the fine-tuning baseline's pre-trained
 backbone and a first-order MAML Conv-4) with one command (about a minute on 2 CPU cores)::
 
-    python -m medmeta_lite.defaults fewshot --out data/
+    python -m medmeta_lite.defaults fewshot
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ MAML learns initial weights ``theta`` such that a few gradient steps on a task's
 
 The whole meta-step (inner loop for all ``meta_batch_size`` tasks, query loss, meta-gradient and Adam
 update) is one compiled ``tf.function``; the tasks run side by side with batched weights. Run
-``python -m medmeta_lite.defaults sinusoid --out data/`` to regenerate the committed weights.
+``python -m medmeta_lite.defaults sinusoid `` to regenerate the committed weights.
 """
 
 from __future__ import annotations

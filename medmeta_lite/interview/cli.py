@@ -1,4 +1,4 @@
-"""The ``medmeta`` command: the interview trainer in a terminal.
+"""The ``medmeta`` command: the interview trainer in a terminal, and a copy of the notebooks.
 
 Subcommands::
 
@@ -7,8 +7,9 @@ Subcommands::
                      [--time-limit 180] [--markdown FILE]
     medmeta review   [--n 10] [--lang en|zh] [--today YYYY-MM-DD]
     medmeta progress [--lang en|zh]
+    medmeta notebooks DEST   (copy the workbook's notebooks into DEST, keeping any already there)
 
-Every subcommand accepts ``--home DIR`` (else ``$MEDMETA_LITE_HOME``, else the user data directory) and
+The first four accept ``--home DIR`` (else ``$MEDMETA_LITE_HOME``, else the user data directory) and
 ``--no-save``. Input is read from standard input: a choice or a number on one line; an answer in sentences
 (a short-answer check, a mock-interview question) on as many lines as needed, ended by an empty line. So a
 session can be scripted (``printf '2\\n0.5\\n' | medmeta quiz``); at the end of input the command stops,
@@ -26,6 +27,7 @@ import textwrap
 import time
 import unicodedata
 
+from medmeta_lite.data.bundled import copy_notebooks
 from medmeta_lite.interview import bank, flashcards, mock, progress, quiz
 from medmeta_lite.interview.messages import MESSAGES, level_label
 from medmeta_lite.validation import make_rng
@@ -337,6 +339,19 @@ def _command_progress(args) -> int:
     return 0
 
 
+def _command_notebooks(args) -> int:
+    try:
+        copied, kept = copy_notebooks(args.destination)
+    except OSError as error:  # a file in the way, no permission, a full disk
+        raise ValueError(f"cannot copy the notebooks to {args.destination}: {error}") from None
+    destination = args.destination.rstrip("/\\") or args.destination
+    print(f"copied {len(copied)} notebooks to {destination}")
+    for path in kept:
+        print(f"kept your copy of {path.name} (a notebook that is already there is never overwritten)")
+    print(f"open them with: jupyter lab {destination}/00_start_here.ipynb")
+    return 0
+
+
 # ------------------------------------------------------------------------------------------------------ main
 
 def _positive_int(text: str) -> int:
@@ -364,7 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--home", default=None,
                         help=f"progress directory (default: ${progress.ENV_VAR} or the user data directory)")
     common.add_argument("--no-save", action="store_true", help="do not write progress")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{quiz,mock,review,progress}")
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     metavar="{quiz,mock,review,progress,notebooks}")
 
     quiz_parser = commands.add_parser("quiz", parents=[common], help="answer self-check questions")
     quiz_parser.add_argument("--notebook", choices=bank.NOTEBOOK_STEMS, default=None)
@@ -397,6 +413,12 @@ def build_parser() -> argparse.ArgumentParser:
     progress_parser.add_argument("--today", type=datetime.date.fromisoformat, default=None,
                                  help="pretend today is YYYY-MM-DD")
     progress_parser.set_defaults(handler=_command_progress)
+
+    notebooks_parser = commands.add_parser("notebooks", help="copy the workbook's notebooks into a folder")
+    notebooks_parser.add_argument("destination", metavar="DEST",
+                                  help="folder to copy them into (created if needed; notebooks already "
+                                       "there are kept)")
+    notebooks_parser.set_defaults(handler=_command_notebooks)
     return parser
 
 
