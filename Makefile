@@ -20,7 +20,7 @@ print('\n'.join(r.replace('tensorflow', 'tensorflow-cpu', 1) if cpu and r.starts
 
 IS_ROOT := $(filter 0,$(shell id -u))
 
-.PHONY: install workbook test lint unit notebooks browser lab bench clean
+.PHONY: install workbook site app test lint unit notebooks browser lab bench clean
 
 install: $(STAMP)
 
@@ -32,34 +32,44 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
-# The HTML copies render their widgets offline when the widget manager's JavaScript lies beside them; it
-# comes from the npm registry when npm is installed, otherwise the HTML loads it from a CDN when opened.
-WIDGET_JS := build/.widget-js
-WIDGET_PACKAGES := @jupyter-widgets/html-manager@1.0.15 requirejs@2.3.8
+# The offline site (build/html) loads the widget manager, RequireJS and MathJax from files beside it; npm
+# installs the versions pinned in medmeta_lite/workbook/site.py. Without npm the site still builds: MathJax
+# then comes from a wheel, and only the widget manager from its CDN (the runner says so).
+SITE_JS := build/.site-js
+NPM_PACKAGES = $$($(BIN)/python -c "from medmeta_lite.workbook.site import NPM_PACKAGES; print(*NPM_PACKAGES)")
 
-$(WIDGET_JS)/.installed:
+$(SITE_JS)/.installed: $(STAMP)
 	@if command -v npm >/dev/null 2>&1; then \
-		npm install --silent --no-audit --no-fund --prefix $(WIDGET_JS) $(WIDGET_PACKAGES) && touch $@; \
-	else echo "npm not found: the HTML copies will load the widget JavaScript from a CDN"; fi
+		npm install --silent --no-audit --no-fund --prefix $(SITE_JS) $(NPM_PACKAGES) && touch $@; \
+	else echo "npm not found: the offline site will load the widget manager from a CDN"; fi
 
-workbook: install $(WIDGET_JS)/.installed
+workbook: install $(SITE_JS)/.installed
 	$(BIN)/python -m medmeta_lite.workbook --output build \
-		$$(test -f $(WIDGET_JS)/.installed && echo --widget-js $(WIDGET_JS)/node_modules)
+		$$(test -f $(SITE_JS)/.installed && echo --node-modules $(SITE_JS)/node_modules)
 
-# Debian's Chromium drives the real-browser widget test. Root (as in CI) installs it; otherwise the browser
-# tests skip and say how to enable them.
+site: workbook
+
+# The interview trainer and the demo gallery as a Voilà app on http://127.0.0.1:8866 (Ctrl+C stops it).
+app: install
+	$(BIN)/python -m medmeta_lite.workbook.app
+
+# Debian's Chromium drives the real-browser tests, and Noto CJK lets their screenshots show the Chinese
+# text. Root (as in CI) installs both; otherwise the browser tests skip and say how to enable them.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+
 browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then :; \
 	elif [ -n "$(IS_ROOT)" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing Debian's chromium for the browser tests"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-		|| echo "could not install chromium: browser tests will skip"; \
-	else echo "chromium not found and not root: browser tests will skip (sudo apt-get install chromium)"; fi
+		echo "installing Debian's $(BROWSER_PACKAGES) for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) \
+			>/dev/null) || echo "could not install $(BROWSER_PACKAGES): browser tests may skip"; \
+	else echo "chromium or fonts-noto-cjk missing and not root: browser tests skip or show no Chinese" \
+		"(sudo apt-get install $(BROWSER_PACKAGES))"; fi
 
 lint: install
 	$(BIN)/ruff check medmeta_lite tests benchmarks conftest.py setup.py
 
-unit: install browser
+unit: install browser $(SITE_JS)/.installed
 	$(BIN)/python -m pytest tests/ --doctest-modules medmeta_lite -q -p no:cacheprovider
 
 notebooks: install

@@ -1,9 +1,9 @@
 """Count notebook-runner stalls under CPU load: the workbook's sliced-poll kernel client against the default.
 
 A stall is a cell that finished at once but whose reply the runner only noticed when the cell timeout ran
-out (see ``medmeta_lite.workbook.SlicedPollChannel``). Each run executes one notebook with papermill and a
-short cell timeout while busy loops keep every core loaded, and counts the runs in which some cell took
-at least the timeout.
+out (see ``medmeta_lite.workbook.kernel.SlicedPollChannel``). Each run executes one notebook with papermill
+and a short cell timeout while busy loops keep every core loaded, and counts the runs in which some cell
+took at least the timeout.
 
 Usage::
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import papermill
 
-from medmeta_lite.workbook import SlicedPollKernelManager
+from medmeta_lite.workbook.kernel import SlicedPollKernelManager
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 DEFAULT_NOTEBOOK = NOTEBOOKS / "07_efficiency_and_label_savings.ipynb"  # a widget notebook

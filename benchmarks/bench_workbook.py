@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 
 from medmeta_lite.data import list_notebooks
-from medmeta_lite.workbook import execute_notebook, format_table, run_workbook
+from medmeta_lite.workbook.runner import execute_notebook, format_table, run_workbook
 
 RATIO_TARGET = 4.0
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from medmeta_lite.workbook.app import voila_command
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT_DIR = REPO_ROOT / "build" / "screenshots"
 CHROMIUM_FLAGS = [
@@ -61,35 +63,21 @@ def _free_port() -> int:
 
 
 @contextmanager
-def jupyter_lab(work_dir: Path):
-    """Start JupyterLab on 127.0.0.1 with a copy of ``notebooks/`` and yield its base URL."""
-    root = work_dir / "root"
-    shutil.copytree(REPO_ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    settings = work_dir / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    # No news or update checks: they would try the network.
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    port = _free_port()
-    environment = dict(os.environ, JUPYTER_RUNTIME_DIR=str(work_dir / "runtime"),
-                       MEDMETA_LITE_HOME=str(work_dir / "trainer-home"))
-    log = open(work_dir / "server.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--ServerApp.password=",
-         "--allow-root", f"--ServerApp.root_dir={root}",
-         f"--LabApp.user_settings_dir={work_dir / 'settings'}",
-         f"--LabApp.workspaces_dir={work_dir / 'workspaces'}",
-         "--LabApp.expose_app_in_browser=True"],
-        stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+def _server(command: list[str], work_dir: Path, ready_path: str, base: str, environment: dict):
+    """Run a server command in its own process group until the ``with`` block ends; yield once
+    ``base + ready_path`` answers 200. Kernels are stopped with it (they share its process group)."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    log_path = work_dir / "server.log"
+    log = open(log_path, "w")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environment,
+                              start_new_session=True)
     try:
         deadline = time.time() + 90
         while True:
             if server.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited: {(work_dir / 'server.log').read_text()[-2000:]}")
+                raise RuntimeError(f"{command[:3]} exited: {log_path.read_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(f"{base}/api/status", timeout=2) as response:
+                with urllib.request.urlopen(f"{base}{ready_path}", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
@@ -104,6 +92,47 @@ def jupyter_lab(work_dir: Path):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
+
+
+def _environment(work_dir: Path) -> dict:
+    # Runtime files and the trainer's progress stay in the test's folder, never in the user's.
+    return dict(os.environ, JUPYTER_RUNTIME_DIR=str(work_dir / "runtime"),
+                MEDMETA_LITE_HOME=str(work_dir / "trainer-home"))
+
+
+@contextmanager
+def jupyter_lab(work_dir: Path, app: str = "jupyterlab"):
+    """Start JupyterLab (or, with ``app="notebook"``, Jupyter Notebook 7) on 127.0.0.1 with a copy of
+    ``notebooks/`` and yield its base URL."""
+    root = work_dir / "root"
+    shutil.copytree(REPO_ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    settings = work_dir / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    # No news or update checks: they would try the network.
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port = _free_port()
+    application = "LabApp" if app == "jupyterlab" else "JupyterNotebookApp"
+    command = [sys.executable, "-m", app, "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+               "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--ServerApp.password=",
+               "--allow-root", f"--ServerApp.root_dir={root}",
+               f"--{application}.user_settings_dir={work_dir / 'settings'}",
+               f"--{application}.workspaces_dir={work_dir / 'workspaces'}",
+               f"--{application}.expose_app_in_browser=True"]
+    base = f"http://127.0.0.1:{port}"
+    with _server(command, work_dir, "/api/status", base, _environment(work_dir)):
+        yield base
+
+
+@contextmanager
+def voila_app(work_dir: Path):
+    """Start the workbook's Voilà app on 127.0.0.1, exactly as ``medmeta app`` does, and yield its URL."""
+    port = _free_port()
+    command = voila_command(port, open_browser=False, port_retries=0)
+    # Voilà's own static files answer at once; the page itself only once the notebook has run.
+    with _server(command, work_dir, "/voila/static/voila.js", f"http://127.0.0.1:{port}",
+                 _environment(work_dir)) as base:
+        yield base
 
 
 @contextmanager
@@ -121,11 +150,12 @@ def chromium_page(executable: str):
             browser.close()
 
 
-def open_and_run_all(page, base: str, notebook: str) -> None:
-    """Open a notebook, run all cells and wait until every cell has finished."""
+def open_and_run_all(page, base: str, notebook: str, ui: str = "lab/tree") -> None:
+    """Open a notebook in JupyterLab (or, with ``ui="notebooks"``, in Notebook 7), run all cells and wait
+    until every cell has finished."""
     # `reset`: start from an empty workspace, so a notebook opened earlier is not restored in a hidden tab
     # whose widgets would match the same selectors.
-    page.goto(f"{base}/lab/tree/{notebook}?reset")
+    page.goto(f"{base}/{ui}/{notebook}?reset")
     page.wait_for_selector(".jp-Notebook .jp-Cell")
     page.wait_for_function(KERNEL_IDLE_JS)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")

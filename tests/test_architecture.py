@@ -21,7 +21,7 @@ ALLOWED = {
     "priors": BASE | {"data", "learners"},
     "gradmeta": BASE | {"data"},
     "fewshot": BASE | {"data", "gradmeta"},
-    "interview": BASE | {"data"},
+    "interview": BASE | {"data", "workbook"},  # the `medmeta` command copies notebooks and starts the app
     "defaults": BASE | {"data", "gradmeta", "fewshot"},
     "experiments": BASE | {"data", "learners", "priors", "gradmeta", "fewshot", "defaults"},
     "plotting": BASE | {"data", "learners", "priors", "gradmeta", "fewshot", "experiments", "interview"},

@@ -45,3 +45,30 @@ def test_slider_redraws_the_plot(lab, notebook):
                    "the plot was not redrawn after the slider moved")
         assert page.get_by_text("Error displaying widget").count() == 0
         screenshot(page, f"browser_{notebook}")
+
+
+@pytest.fixture(scope="module")
+def notebook7(tmp_path_factory):
+    executable = chromium_or_skip()
+    with jupyter_lab(tmp_path_factory.mktemp("notebook7"), app="notebook") as base:
+        yield base, executable
+
+
+def test_slider_redraws_the_plot_in_notebook_7(notebook7):
+    base, executable = notebook7
+    with chromium_page(executable) as page:
+        open_and_run_all(page, base, "08_averaging_meta_learner.ipynb", ui="notebooks")
+        slider = page.locator(".widget-slider").first
+        slider.wait_for()
+        output = page.locator(".widget-output").first
+        output.locator("img").first.wait_for()
+        image_before = output.locator("img").first.get_attribute("src")
+        readout = slider.locator(".widget-readout")
+        readout_before = readout.text_content()
+        drag_slider(page, slider, 0.8)
+        wait_until(page, lambda: readout.text_content() != readout_before,
+                   "the slider's readout did not change")
+        wait_until(page, lambda: output.locator("img").first.get_attribute("src") != image_before,
+                   "the plot was not redrawn after the slider moved")
+        assert page.get_by_text("Error displaying widget").count() == 0
+        screenshot(page, "browser_notebook7_08_averaging_meta_learner")

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from medmeta_lite.data import list_notebooks
-from medmeta_lite.workbook import declared_parameters, run_papermill
+from medmeta_lite.workbook import static_widgets
+from medmeta_lite.workbook.runner import declared_parameters, run_papermill
 
 NOTEBOOKS = list_notebooks()
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -61,6 +62,24 @@ def test_stored_outputs_are_clean(path):
     assert not re.search(r" at 0x[0-9a-f]{6,}", json.dumps(notebook)), "a memory address is stored"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_widgets_show_a_picture_and_a_sentence_before_the_notebook_runs(path):
+    # Opened before it runs (fresh clone, GitHub, untrusted), a widget falls back to its saved picture or
+    # text: never to its raw repr, which reads like a broken install.
+    notebook = _cells(path)
+    state = notebook["metadata"]["widgets"][static_widgets.WIDGET_STATE]["state"]
+    views = [(cell, output["data"]) for cell in notebook["cells"] for output in cell.get("outputs", [])
+             if static_widgets.WIDGET_VIEW in output.get("data", {})]
+    assert views, "a workbook notebook without a widget"
+    for cell, data in views:
+        text = data["text/plain"] if isinstance(data["text/plain"], str) else "".join(data["text/plain"])
+        assert text.startswith("Interactive widget: run this notebook's cells"), text[:80]
+        model_id = data[static_widgets.WIDGET_VIEW]["model_id"]
+        assert model_id in state, "the widget's state was not saved with the notebook"
+        if "_explorer(" in "".join(cell["source"]):  # every explorer draws a figure: it must be there
+            assert data.get("image/png", "").startswith("iVBOR"), "an explorer without its first picture"
+
+
 @pytest.fixture(scope="module")
 def installed_notebooks(tmp_path_factory):
     """Build a wheel, install it into a fresh folder, copy its notebooks out with ``medmeta notebooks``.
@@ -82,8 +101,12 @@ def installed_notebooks(tmp_path_factory):
     target = root / "site"
     subprocess.run([*pip, "install", "--no-deps", "--target", str(target), str(wheel)], check=True, cwd=root)
     environment = dict(os.environ, PYTHONPATH=str(target))
+    # The package, its data, the site's template and the Voilà app's notebook all resolve in the target.
     imported = subprocess.run([sys.executable, "-c", "import medmeta_lite, medmeta_lite.data as d; "
-                               "print(medmeta_lite.__file__); print(d.data_dir())"],
+                               "from medmeta_lite.workbook import app, site; "
+                               "print(medmeta_lite.__file__); print(d.data_dir()); "
+                               "print(app.APP_NOTEBOOK if app.APP_NOTEBOOK.is_file() else 'no-app'); "
+                               "print(next(site.TEMPLATES.glob('*/index.html.j2'), 'no-template'))"],
                               check=True, capture_output=True, text=True, cwd=root, env=environment)
     assert all(line.startswith(str(target)) for line in imported.stdout.split()), imported.stdout
     copied = subprocess.run([sys.executable, "-m", "medmeta_lite.interview.cli", "notebooks", "notebooks"],

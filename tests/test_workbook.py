@@ -13,14 +13,8 @@ import zmq
 import zmq.asyncio
 from nbclient import NotebookClient
 
-from medmeta_lite.workbook import (
-    POLL_SLICE_SECONDS,
-    SlicedPollChannel,
-    SlicedPollKernelManager,
-    execute_notebook,
-    format_table,
-    slow_cells,
-)
+from medmeta_lite.workbook.kernel import POLL_SLICE_SECONDS, SlicedPollChannel, SlicedPollKernelManager
+from medmeta_lite.workbook.runner import execute_notebook, format_table, slow_cells
 
 
 def _notebook(folder, *sources):

@@ -1,4 +1,4 @@
-"""The ``medmeta`` command: the interview trainer in a terminal, and a copy of the notebooks.
+"""The ``medmeta`` command: the interview trainer in a terminal, a copy of the notebooks, and the Voilà app.
 
 Subcommands::
 
@@ -8,6 +8,7 @@ Subcommands::
     medmeta review   [--n 10] [--lang en|zh] [--today YYYY-MM-DD]
     medmeta progress [--lang en|zh]
     medmeta notebooks DEST   (copy the workbook's notebooks into DEST, keeping any already there)
+    medmeta app      [--port 8866] [--no-browser]   (the trainer and the demo gallery in a browser, via Voilà)
 
 The first four accept ``--home DIR`` (else ``$MEDMETA_LITE_HOME``, else the user data directory) and
 ``--no-save``. Input is read from standard input: a choice or a number on one line; an answer in sentences
@@ -31,6 +32,7 @@ from medmeta_lite.data.bundled import copy_notebooks
 from medmeta_lite.interview import bank, flashcards, mock, progress, quiz
 from medmeta_lite.interview.messages import MESSAGES, level_label
 from medmeta_lite.validation import make_rng
+from medmeta_lite.workbook import app
 
 
 class _EndOfInput(Exception):
@@ -352,6 +354,10 @@ def _command_notebooks(args) -> int:
     return 0
 
 
+def _command_app(args) -> int:
+    return app.serve(args.port, open_browser=not args.no_browser)
+
+
 # ------------------------------------------------------------------------------------------------------ main
 
 def _positive_int(text: str) -> int:
@@ -380,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"progress directory (default: ${progress.ENV_VAR} or the user data directory)")
     common.add_argument("--no-save", action="store_true", help="do not write progress")
     commands = parser.add_subparsers(dest="command", required=True,
-                                     metavar="{quiz,mock,review,progress,notebooks}")
+                                     metavar="{quiz,mock,review,progress,notebooks,app}")
 
     quiz_parser = commands.add_parser("quiz", parents=[common], help="answer self-check questions")
     quiz_parser.add_argument("--notebook", choices=bank.NOTEBOOK_STEMS, default=None)
@@ -419,6 +425,12 @@ def build_parser() -> argparse.ArgumentParser:
                                   help="folder to copy them into (created if needed; notebooks already "
                                        "there are kept)")
     notebooks_parser.set_defaults(handler=_command_notebooks)
+
+    app_parser = commands.add_parser("app", help="serve the trainer and the demo gallery as a Voilà app")
+    app_parser.add_argument("--port", type=int, default=app.DEFAULT_PORT,
+                            help=f"port on 127.0.0.1 (default: {app.DEFAULT_PORT})")
+    app_parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app_parser.set_defaults(handler=_command_app)
     return parser
 
 

@@ -16,6 +16,9 @@ _CODE_STYLE = "background:var(--jp-layout-color2, #f6f8fa);padding:6px;overflow-
 
 
 MUTED_STYLE = "color:var(--jp-ui-font-color2, #555)"
+# ipywidgets gives HTML widgets the line height of a one-line control (28 px), so wrapped text looks
+# double-spaced; text blocks set an ordinary one.
+TEXT_STYLE = "line-height:1.45"
 
 
 def paragraphs_html(text: str) -> str:

@@ -1,4 +1,5 @@
-"""ipywidgets front ends: thin explorers over the plotting functions, the self-check and the trainer.
+"""ipywidgets front ends: thin explorers over the plotting functions, the self-check, the trainer and the
+Voilà app's demo gallery.
 """
 
 from medmeta_lite.widgets.figure_view import FigureView, figure_explorer
@@ -11,6 +12,7 @@ from medmeta_lite.widgets.foundations import (
     transfer_explorer,
     warm_start_explorer,
 )
+from medmeta_lite.widgets.gallery import DEMOS, demo_gallery
 from medmeta_lite.widgets.images import ways_shots_explorer
 from medmeta_lite.widgets.learners import (
     ensemble_explorer,
@@ -34,10 +36,12 @@ from medmeta_lite.widgets.trainer import (
 
 __all__ = [
     "AMPLITUDES",
+    "DEMOS",
     "FigureView",
     "PHASES",
     "answer_review_html",
     "check_widget",
+    "demo_gallery",
     "ensemble_explorer",
     "episode_explorer",
     "figure_explorer",

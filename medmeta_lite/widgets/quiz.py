@@ -7,7 +7,7 @@ import html
 
 import ipywidgets as widgets
 
-from medmeta_lite.interview import bank, quiz
+from medmeta_lite.interview import bank, quiz, rendering
 from medmeta_lite.interview.messages import MESSAGES
 
 
@@ -33,7 +33,8 @@ def check_widget(question: bank.Question, lang: str = "en", on_result=None):
     check = question.check
     if check is None:
         raise ValueError(f"question {question.id} has no check")
-    prompt = widgets.HTML(f"<b>{html.escape(question.id)}</b> · {html.escape(check.prompt.get(lang))}")
+    prompt = widgets.HTML(f"<div style=\"{rendering.TEXT_STYLE}\"><b>{html.escape(question.id)}</b> · "
+                          f"{html.escape(check.prompt.get(lang))}</div>")
     if check.type == "multiple_choice":
         texts = check.options.get(lang)
         options = [(texts[index], index) for index in quiz.option_order(question)]
@@ -61,7 +62,8 @@ def check_widget(question: bank.Question, lang: str = "en", on_result=None):
         lines = quiz.feedback_text(question, result, lang).split("\n")
         body = "<br>".join(html.escape(line) for line in lines)
         # ipywidgets' HTML box breaks long lines anywhere, even inside words; wrap at spaces, ~100 characters
-        style = f"color:{colour};white-space:normal; word-break:normal; overflow-wrap:normal; max-width:100ch"
+        style = (f"color:{colour};white-space:normal;word-break:normal;overflow-wrap:normal;max-width:100ch;"
+                 f"{rendering.TEXT_STYLE}")
         feedback.value = f"<div style=\"{style}\">{body}</div>"
         if on_result is not None:
             on_result(question, result)

@@ -47,7 +47,7 @@ def question_card_html(question: bank.Question, lang: str = "en", number: int = 
                          MESSAGES["limit"][lang].format(s=time_limit_s)])
     body = (rendering.paragraphs_html(question.prompt.get(lang)) if started
             else f"<p><i>{html.escape(MESSAGES['ready'][lang])}</i></p>")
-    return (f"<div class=\"medmeta-mock-question\">"
+    return (f"<div class=\"medmeta-mock-question\" style=\"{rendering.TEXT_STYLE}\">"
             f"<div style=\"{rendering.MUTED_STYLE}\">{html.escape(header)}</div>{body}</div>")
 
 
@@ -66,7 +66,7 @@ def answer_review_html(question: bank.Question, lang: str = "en", elapsed_s: flo
         parts.append(f"<p><i>{html.escape(MESSAGES['took'][lang].format(s=elapsed_s, over=over))}</i></p>")
     parts.append(f"<p><b>{MESSAGES['model_answer'][lang]}</b></p>{rendering.paragraphs_html(question.answer.get(lang))}")
     parts.append(f"<p><b>{MESSAGES['follow_ups'][lang]}</b></p>{rendering.list_html(question.follow_ups.get(lang))}")
-    return f"<div class=\"medmeta-mock-answer\">{''.join(parts)}</div>"
+    return f"<div class=\"medmeta-mock-answer\" style=\"{rendering.TEXT_STYLE}\">{''.join(parts)}</div>"
 
 
 def summary_html(summary: dict, lang: str | None = None) -> str:
