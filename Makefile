@@ -20,7 +20,7 @@ print('\n'.join(r.replace('tensorflow', 'tensorflow-cpu', 1) if cpu and r.starts
 
 IS_ROOT := $(filter 0,$(shell id -u))
 
-.PHONY: install workbook site app test lint unit notebooks browser lab bench clean
+.PHONY: install workbook site slides app test lint unit notebooks browser lab bench clean
 
 install: $(STAMP)
 
@@ -38,7 +38,7 @@ $(STAMP): pyproject.toml
 SITE_JS := build/.site-js
 NPM_PACKAGES = $$($(BIN)/python -c "from medmeta_lite.workbook.site import NPM_PACKAGES; print(*NPM_PACKAGES)")
 
-$(SITE_JS)/.installed: $(STAMP)
+$(SITE_JS)/.installed: $(STAMP) medmeta_lite/workbook/site.py
 	@if command -v npm >/dev/null 2>&1; then \
 		npm install --silent --no-audit --no-fund --prefix $(SITE_JS) $(NPM_PACKAGES) && touch $@; \
 	else echo "npm not found: the offline site will load the widget manager from a CDN"; fi
@@ -48,6 +48,11 @@ workbook: install $(SITE_JS)/.installed
 		$$(test -f $(SITE_JS)/.installed && echo --node-modules $(SITE_JS)/node_modules)
 
 site: workbook
+
+# reveal.js slide decks of every notebook (with its committed outputs) in build/slides, scripts beside them.
+slides: install $(SITE_JS)/.installed
+	$(BIN)/python -m medmeta_lite.workbook.slides --output build/slides \
+		$$(test -f $(SITE_JS)/.installed && echo --node-modules $(SITE_JS)/node_modules)
 
 # The interview trainer and the demo gallery as a Voilà app on http://127.0.0.1:8866 (Ctrl+C stops it).
 app: install

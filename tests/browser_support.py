@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from medmeta_lite.workbook.app import voila_command
+from medmeta_lite.workbook.site import NPM_PACKAGES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT_DIR = REPO_ROOT / "build" / "screenshots"
@@ -54,6 +56,32 @@ def chromium_or_skip() -> str:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+SITE_NODE_MODULES = REPO_ROOT / "build" / ".site-js" / "node_modules"
+# A script, stylesheet or module import that names another host.
+REMOTE_RESOURCE = re.compile(r"""<script[^>]+src=["']https?:"""
+                             r"""|<link[^>]+href=["']https?:|import\(["']https?:""")
+
+
+def site_node_modules_or_skip() -> Path:
+    """The npm folder ``make test`` fills for the site and the slides; skip when npm did not run."""
+    if (SITE_NODE_MODULES / "mathjax" / "MathJax.js").is_file():
+        return SITE_NODE_MODULES
+    pytest.skip(f"the site's npm packages are not installed in {SITE_NODE_MODULES.relative_to(REPO_ROOT)}: "
+                f"`make test` installs them ({', '.join(NPM_PACKAGES)}) when npm is available")
+
+
+def offline_chromium_or_skip(folder: Path) -> str:
+    """Write in ``folder`` a wrapper that starts Chromium with its network cut (``unshare -n``); return it."""
+    executable = chromium_or_skip()
+    unshare = shutil.which("unshare")
+    if not unshare or subprocess.run([unshare, "-n", "true"], capture_output=True).returncode != 0:
+        pytest.skip("`unshare -n` is not permitted here (it needs root or user namespaces)")
+    wrapper = Path(folder) / "chromium-offline"
+    wrapper.write_text(f'#!/bin/sh\nexec {unshare} -n {executable} "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
 
 
 def _free_port() -> int:

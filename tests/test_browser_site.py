@@ -4,34 +4,27 @@ does, then the index and both pages opened in Chromium started inside a network 
 that it is a static copy, and nothing may be requested from anywhere but the site's own folder."""
 
 import re
-import shutil
-import subprocess
 
 import pytest
 
 from medmeta_lite.workbook.runner import run_workbook
-from medmeta_lite.workbook.site import NPM_PACKAGES
-from tests.browser_support import REPO_ROOT, chromium_or_skip, chromium_page, screenshot, wait_until
+from tests.browser_support import (
+    REMOTE_RESOURCE,
+    chromium_page,
+    offline_chromium_or_skip,
+    screenshot,
+    site_node_modules_or_skip,
+    wait_until,
+)
 
-NODE_MODULES = REPO_ROOT / "build" / ".site-js" / "node_modules"
 PAGES = ["00_start_here", "08_averaging_meta_learner"]
-# A script, stylesheet or module import that names another host.
-REMOTE_RESOURCE = re.compile(r"""<script[^>]+src=["']https?:"""
-                             r"""|<link[^>]+href=["']https?:|import\(["']https?:""")
 RAW_MATH = re.compile(r"\$[^$\n]+\$")
 MATHJAX_DONE_JS = "() => !!window.MathJax && !!MathJax.Hub && MathJax.Hub.queue.pending === 0"
 
 
-def _node_modules_or_skip():
-    if (NODE_MODULES / "mathjax" / "MathJax.js").is_file():
-        return NODE_MODULES
-    pytest.skip(f"the site's npm packages are not installed in {NODE_MODULES.relative_to(REPO_ROOT)}: "
-                f"`make test` installs them ({', '.join(NPM_PACKAGES)}) when npm is available")
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    node_modules = _node_modules_or_skip()
+    node_modules = site_node_modules_or_skip()
     output = tmp_path_factory.mktemp("site")
     runs = run_workbook(output, names=PAGES, node_modules=node_modules)
     assert [run.error for run in runs] == ["", ""]
@@ -40,15 +33,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def offline_chromium(tmp_path_factory):
-    """Chromium started by a wrapper that cuts its network with ``unshare -n``."""
-    executable = chromium_or_skip()
-    unshare = shutil.which("unshare")
-    if not unshare or subprocess.run([unshare, "-n", "true"], capture_output=True).returncode != 0:
-        pytest.skip("`unshare -n` is not permitted here (it needs root or user namespaces)")
-    wrapper = tmp_path_factory.mktemp("offline") / "chromium-offline"
-    wrapper.write_text(f'#!/bin/sh\nexec {unshare} -n {executable} "$@"\n')
-    wrapper.chmod(0o755)
-    return str(wrapper)
+    return offline_chromium_or_skip(tmp_path_factory.mktemp("offline"))
 
 
 def test_no_page_loads_a_script_or_stylesheet_from_the_network(site):

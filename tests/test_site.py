@@ -12,11 +12,15 @@ from medmeta_lite.data import list_notebooks
 from medmeta_lite.workbook import app, site, static_widgets
 from medmeta_lite.workbook.launchers import COLAB_BADGE_IMAGE
 
+FOLDERS = {"reveal.js/dist", "reveal.js/plugin/notes"}  # the npm sources that are folders
+
 
 def _fake_node_modules(folder):
-    for source in site.WIDGET_SCRIPTS.values():
-        (folder / source).parent.mkdir(parents=True, exist_ok=True)
-        (folder / source).write_text("// script")
+    assert FOLDERS <= set(site.NPM_FILES.values())
+    for source in site.NPM_FILES.values():
+        path = folder / source / "part.js" if source in FOLDERS else folder / source
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("// script")
     for part in site.MATHJAX_PARTS:
         target = folder / "mathjax" / part
         if "." in target.name:
@@ -35,6 +39,8 @@ def test_scripts_come_from_npm_when_given(tmp_path):
     assert (static / "embed-amd.js").is_file() and (static / "require.js").is_file()
     assert (static / "mathjax" / "MathJax.js").is_file()
     assert (static / "mathjax" / "jax" / "output" / "CommonHTML" / "part.js").is_file()
+    assert (static / "jquery.min.js").is_file() and (static / "reveal.js" / "dist" / "part.js").is_file()
+    assert scripts.reveal_url_prefix == "_static/reveal.js" and scripts.jquery_url == "_static/jquery.min.js"
     assert scripts.mathjax_url.startswith("_static/mathjax/MathJax.js?config=TeX-AMS_CHTML")
 
 

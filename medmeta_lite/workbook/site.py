@@ -1,4 +1,5 @@
-"""The offline site: every executed notebook as an HTML page, an index page, and the scripts they load.
+"""The offline site: every executed notebook as an HTML page, an index page, and the scripts they load
+(the slide decks of :mod:`medmeta_lite.workbook.slides` load the same ones).
 
 ``make workbook`` writes ``build/html/``. ``index.html`` lists the notebooks; each page opens with a banner
 that says it is a static copy and how to run it live; the widget manager, RequireJS and MathJax lie in
@@ -20,18 +21,23 @@ from pathlib import Path
 
 import jupyter_server_mathjax
 import nbformat
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, SlidesExporter
 from nbconvert.filters import markdown2html
 
 from medmeta_lite.workbook.launchers import COLAB_BADGE_IMAGE, colab_url
 
 STATIC = "_static"
-NPM_PACKAGES = ("@jupyter-widgets/html-manager@1.0.15", "requirejs@2.3.8", "mathjax@2.7.9")
-"""What ``make workbook`` installs with npm for the site (versions pinned so every build is the same)."""
-WIDGET_SCRIPTS = {
-    # file written under html/_static/ : where it lies in node_modules
+NPM_PACKAGES = ("@jupyter-widgets/html-manager@1.0.15", "requirejs@2.3.8", "mathjax@2.7.9", "reveal.js@4.0.2",
+                "jquery@3.7.1")
+"""What ``make workbook`` and ``make slides`` install with npm (pinned, so every build is the same)."""
+NPM_FILES = {
+    # written under _static/ : where it lies in node_modules (a file or a folder)
     "embed-amd.js": "@jupyter-widgets/html-manager/dist/embed-amd.js",
     "require.js": "requirejs/require.js",
+    "jquery.min.js": "jquery/dist/jquery.min.js",
+    "reveal.js/dist": "reveal.js/dist",
+    "reveal.js/plugin/notes": "reveal.js/plugin/notes",
+    "reveal.js/LICENSE": "reveal.js/LICENSE",
 }
 # The parts of npm's MathJax 2.7 that TeX input with CommonHTML output loads (8 of its 73 MB).
 MATHJAX_PARTS = ("MathJax.js", "LICENSE", "config/TeX-AMS_CHTML-full.js", "config/Safe.js", "extensions",
@@ -45,22 +51,23 @@ LIVE_HINT = ("Run it live: <code>make lab</code> in a clone of the repository, o
 
 @dataclass(frozen=True)
 class SiteScripts:
-    """Where the pages load RequireJS, the widget manager and MathJax from (relative URLs when local)."""
+    """Where pages and slide decks load their scripts from (relative URLs when local)."""
 
     require_js_url: str
     widget_renderer_url: str
     mathjax_url: str
+    jquery_url: str
+    reveal_url_prefix: str
     offline: bool
 
 
-def _copy_mathjax(source: Path, target: Path, parts: tuple[str, ...]) -> None:
-    for part in parts:
-        found = source / part
-        if found.is_dir():
-            shutil.copytree(found, target / part, dirs_exist_ok=True)
-        else:
-            (target / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(found, target / part)
+def _copy(source: Path, target: Path) -> None:
+    """Copy a file or a folder to ``target``, creating its parent folders."""
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
 
 
 def install_scripts(html_dir: Path, node_modules: Path | None = None) -> SiteScripts:
@@ -83,24 +90,28 @@ def install_scripts(html_dir: Path, node_modules: Path | None = None) -> SiteScr
     """
     static = Path(html_dir) / STATIC
     static.mkdir(parents=True, exist_ok=True)
-    wanted = [Path(node_modules) / source for source in WIDGET_SCRIPTS.values()] if node_modules else []
-    npm_mathjax = Path(node_modules) / "mathjax" if node_modules else None
-    if wanted and all(path.is_file() for path in wanted) and (npm_mathjax / "MathJax.js").is_file():
-        for target, path in zip(WIDGET_SCRIPTS, wanted, strict=True):
-            shutil.copyfile(path, static / target)
-        _copy_mathjax(npm_mathjax, static / "mathjax", MATHJAX_PARTS)
+    root = Path(node_modules) if node_modules else None
+    sources = {target: root / source for target, source in NPM_FILES.items()} if root else {}
+    npm_mathjax = root / "mathjax" if root else None
+    if sources and all(path.exists() for path in sources.values()) and (npm_mathjax / "MathJax.js").is_file():
+        for target, path in sources.items():
+            _copy(path, static / target)
+        for part in MATHJAX_PARTS:
+            _copy(npm_mathjax / part, static / "mathjax" / part)
         return SiteScripts(f"{STATIC}/require.js", f"{STATIC}/embed-amd.js",
-                           f"{STATIC}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe", offline=True)
+                           f"{STATIC}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe",
+                           f"{STATIC}/jquery.min.js", f"{STATIC}/reveal.js", offline=True)
     reason = ("npm's packages were not given" if not node_modules
               else f"{node_modules} does not hold {', '.join(NPM_PACKAGES)}")
-    print(f"{reason}: MathJax comes from the jupyter-server-mathjax wheel, but the widget manager will be "
-          "loaded from a CDN when a page opens (install Node.js's npm and run `make workbook` again for a "
-          "site that works offline)", file=sys.stderr)
+    print(f"{reason}: MathJax comes from the jupyter-server-mathjax wheel, but the widget manager (and, for "
+          "slides, reveal.js) will be loaded from a CDN when a page opens (install Node.js's npm and run the "
+          "make target again for pages that work offline)", file=sys.stderr)
     wheel_mathjax = Path(jupyter_server_mathjax.__file__).parent / "static"
     shutil.copytree(wheel_mathjax, static / "mathjax", dirs_exist_ok=True)
-    defaults = HTMLExporter()
+    defaults = SlidesExporter()
     return SiteScripts(defaults.require_js_url, defaults.widget_renderer_url,
-                       f"{STATIC}/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe", offline=False)
+                       f"{STATIC}/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe",
+                       defaults.jquery_url, defaults.reveal_url_prefix, offline=False)
 
 
 def banner_html(notebook_name: str) -> str:
@@ -116,8 +127,9 @@ def banner_html(notebook_name: str) -> str:
     )
 
 
-def _without_remote_images(notebook) -> None:
-    # A badge image would be fetched from the network (and shows as a broken image offline): keep the link.
+def without_remote_images(notebook) -> None:
+    """Replace each "Open in Colab" badge image of an nbformat notebook by its text, in place: the image
+    would be fetched from the network, and offline it shows as a broken picture; the link stays."""
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = cell.source.replace(f"![Open in Colab]({COLAB_BADGE_IMAGE})", "Open in Colab")
@@ -126,7 +138,7 @@ def _without_remote_images(notebook) -> None:
 def export_page(executed: Path, html_dir: Path, scripts: SiteScripts) -> Path:
     """Write the HTML page of one executed notebook into ``html_dir`` and return its path."""
     notebook = nbformat.read(executed, as_version=4)
-    _without_remote_images(notebook)
+    without_remote_images(notebook)
     exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name=TEMPLATE_NAME,
                             require_js_url=scripts.require_js_url,
                             widget_renderer_url=scripts.widget_renderer_url, mathjax_url=scripts.mathjax_url)

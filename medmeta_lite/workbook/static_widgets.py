@@ -13,9 +13,10 @@ Run on notebooks in place: ``python -m medmeta_lite.workbook.static_widgets note
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
+
+from medmeta_lite.workbook.notebook_files import rewrite_notebook
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -92,11 +93,7 @@ def add_static_pictures(notebook: dict) -> int:
 
 def rewrite(path: Path) -> int:
     """Apply :func:`add_static_pictures` to the notebook file ``path``, keeping its JSON layout."""
-    notebook = json.loads(Path(path).read_text(encoding="utf-8"))
-    pictured = add_static_pictures(notebook)
-    text = json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
-    Path(path).write_text(text, encoding="utf-8")
-    return pictured
+    return rewrite_notebook(path, add_static_pictures)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     for path in arguments.notebooks:
         if not path.is_file():
             parser.exit(2, f"{parser.prog}: error: no notebook at {path}\n")
-        print(f"{path}: {rewrite(path)} widget output(s) pictured")
+        try:
+            print(f"{path}: {rewrite(path)} widget output(s) pictured")
+        except ValueError as error:
+            parser.exit(2, f"{parser.prog}: error: {error}\n")
     return 0
 
 
