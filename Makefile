@@ -20,7 +20,7 @@ print('\n'.join(r.replace('tensorflow', 'tensorflow-cpu', 1) if cpu and r.starts
 
 IS_ROOT := $(filter 0,$(shell id -u))
 
-.PHONY: install workbook site slides app test lint unit notebooks browser lab bench clean
+.PHONY: install workbook site slides app test lint unit notebooks browser lab bench hub-bench clean
 
 install: $(STAMP)
 
@@ -72,9 +72,9 @@ browser:
 		"(sudo apt-get install $(BROWSER_PACKAGES))"; fi
 
 lint: install
-	$(BIN)/ruff check medmeta_lite tests benchmarks conftest.py setup.py
+	$(BIN)/ruff check medmeta_lite tests benchmarks deploy conftest.py setup.py
 
-unit: install browser $(SITE_JS)/.installed
+unit: install browser $(SITE_JS)/.installed $(HUB_JS)/.installed
 	$(BIN)/python -m pytest tests/ --doctest-modules medmeta_lite -q -p no:cacheprovider
 
 notebooks: install
@@ -85,8 +85,20 @@ test: lint unit notebooks
 lab: install
 	$(BIN)/jupyter lab $(if $(IS_ROOT),--allow-root) notebooks/00_start_here.ipynb
 
+# The class JupyterHub (deploy/jupyterhub) needs npm's configurable-http-proxy; `make test` runs a
+# one-student smoke test of it, `make hub-bench` the load test with 5, 10 and 20 students.
+HUB_JS := build/.hub-js
+
+$(HUB_JS)/.installed:
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix $(HUB_JS) configurable-http-proxy@5.3.0 && touch $@; \
+	else echo "npm not found: the JupyterHub tests will skip (they need configurable-http-proxy)"; fi
+
+hub-bench: install $(HUB_JS)/.installed
+	$(BIN)/python benchmarks/bench_hub.py --students 5 10 20
+
 bench: install
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $$(ls benchmarks/bench_*.py | grep -v bench_hub.py); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf build
