@@ -36,6 +36,7 @@ $(STAMP): pyproject.toml
 # installs the versions pinned in medmeta_lite/workbook/site.py. Without npm the site still builds: MathJax
 # then comes from a wheel, and only the widget manager from its CDN (the runner says so).
 SITE_JS := build/.site-js
+HUB_JS := build/.hub-js
 NPM_PACKAGES = $$($(BIN)/python -c "from medmeta_lite.workbook.site import NPM_PACKAGES; print(*NPM_PACKAGES)")
 
 $(SITE_JS)/.installed: $(STAMP) medmeta_lite/workbook/site.py
@@ -87,8 +88,6 @@ lab: install
 
 # The class JupyterHub (deploy/jupyterhub) needs npm's configurable-http-proxy; `make test` runs a
 # one-student smoke test of it, `make hub-bench` the load test with 5, 10 and 20 students.
-HUB_JS := build/.hub-js
-
 $(HUB_JS)/.installed:
 	@if command -v npm >/dev/null 2>&1; then \
 		npm install --silent --no-audit --no-fund --prefix $(HUB_JS) configurable-http-proxy@5.3.0 && touch $@; \
