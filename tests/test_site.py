@@ -10,7 +10,7 @@ import pytest
 
 from medmeta_lite.data import list_notebooks
 from medmeta_lite.workbook import app, site, static_widgets
-from medmeta_lite.workbook.launchers import COLAB_BADGE_IMAGE
+from medmeta_lite.workbook.launchers import COLAB_BADGE_IMAGE, repository_url
 
 FOLDERS = {"reveal.js/dist", "reveal.js/plugin/notes"}  # the npm sources that are folders
 
@@ -72,6 +72,8 @@ def test_a_page_says_it_is_static_and_fetches_nothing_remote(tmp_path):
     text = page.read_text(encoding="utf-8")
     assert page.name == "99_probe.html"
     assert "medmeta-static-banner" in text and "Static copy." in text and 'href="index.html"' in text
+    # The package is not on PyPI: the live route installs it from the repository.
+    assert f"medmeta-lite @ git+{repository_url()}" in text and "pip install medmeta-lite<" not in text
     assert COLAB_BADGE_IMAGE not in text, "the badge image would be fetched from the network"
     assert "Open in Colab" in text
     assert "mermaid" not in text.lower()

@@ -24,7 +24,7 @@ import nbformat
 from nbconvert import HTMLExporter, SlidesExporter
 from nbconvert.filters import markdown2html
 
-from medmeta_lite.workbook.launchers import COLAB_BADGE_IMAGE, colab_url
+from medmeta_lite.workbook.launchers import COLAB_BADGE_IMAGE, DISTRIBUTION, colab_url, repository_url
 
 STATIC = "_static"
 NPM_PACKAGES = ("@jupyter-widgets/html-manager@1.0.15", "requirejs@2.3.8", "mathjax@2.7.9", "reveal.js@4.0.2",
@@ -45,8 +45,6 @@ MATHJAX_PARTS = ("MathJax.js", "LICENSE", "config/TeX-AMS_CHTML-full.js", "confi
                  "localization/en")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "medmeta_static"
-LIVE_HINT = ("Run it live: <code>make lab</code> in a clone of the repository, or "
-             "<code>pip install medmeta-lite</code> then <code>medmeta notebooks my-notebooks</code>")
 
 
 @dataclass(frozen=True)
@@ -76,7 +74,7 @@ def install_scripts(html_dir: Path, node_modules: Path | None = None) -> SiteScr
     Parameters
     ----------
     html_dir : Path
-        The site's folder.
+        The folder of the pages (or of the slide decks).
     node_modules : Path or None
         An npm folder holding :data:`NPM_PACKAGES`. None, or a folder that lacks them, falls back to
         MathJax from the ``jupyter-server-mathjax`` wheel and the widget manager from its CDN.
@@ -114,6 +112,13 @@ def install_scripts(html_dir: Path, node_modules: Path | None = None) -> SiteScr
                        defaults.jquery_url, defaults.reveal_url_prefix, offline=False)
 
 
+def live_hint() -> str:
+    """How to run the workbook live, as HTML: a clone and ``make lab``, or pip from the repository."""
+    source = html.escape(f'"{DISTRIBUTION} @ git+{repository_url()}"')
+    return ("Run it live: <code>make lab</code> in a clone of the repository, or "
+            f"<code>pip install {source}</code> then <code>medmeta notebooks my-notebooks</code>")
+
+
 def banner_html(notebook_name: str) -> str:
     """The notice at the top of every page: a static copy, what does not work in it, how to run it live."""
     return (
@@ -121,7 +126,7 @@ def banner_html(notebook_name: str) -> str:
         f"<p><strong>Static copy.</strong> This page shows <code>{html.escape(notebook_name)}</code> as it "
         "ran when the site was built. Sliders and buttons still move, but nothing runs behind them: a figure "
         "keeps its last picture and a Submit button does nothing.</p>"
-        f"<p>{LIVE_HINT}, or <a href=\"{html.escape(colab_url(notebook_name))}\">open it in Colab</a>. "
+        f"<p>{live_hint()}, or <a href=\"{html.escape(colab_url(notebook_name))}\">open it in Colab</a>. "
         '<a href="index.html">All notebooks</a>.</p>'
         "</aside>"
     )
@@ -205,7 +210,7 @@ def write_index(html_dir: Path, notebooks: list[Path]) -> Path:
         "a question with an answer, a demo and a self-check.</p>\n"
         '<aside class="medmeta-static-banner" role="note"><p><strong>Static copies.</strong> These pages '
         "were run once when the site was built; their sliders and buttons do nothing. "
-        f"{LIVE_HINT}, or open a notebook in Colab from the last column.</p></aside>\n"
+        f"{live_hint()}, or open a notebook in Colab from the last column.</p></aside>\n"
         "<table>\n<thead><tr><th>Notebook</th><th>What it is about</th><th>Run live</th></tr></thead>\n"
         "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n</body>\n</html>\n"
     )
