@@ -106,7 +106,8 @@ def installed_notebooks(tmp_path_factory):
                                "from medmeta_lite.workbook import app, site; "
                                "print(medmeta_lite.__file__); print(d.data_dir()); "
                                "print(app.APP_NOTEBOOK if app.APP_NOTEBOOK.is_file() else 'no-app'); "
-                               "print(next(site.TEMPLATES.glob('*/index.html.j2'), 'no-template'))"],
+                               "print(next(site.TEMPLATES.glob('*/index.html.j2'), 'no-template')); "
+                               "print(next(site.TEMPLATES.glob('widget_fonts.css.j2'), 'no-include'))"],
                               check=True, capture_output=True, text=True, cwd=root, env=environment)
     assert all(line.startswith(str(target)) for line in imported.stdout.split()), imported.stdout
     copied = subprocess.run([sys.executable, "-m", "medmeta_lite.interview.cli", "notebooks", "notebooks"],

@@ -144,7 +144,9 @@ def export_page(executed: Path, html_dir: Path, scripts: SiteScripts) -> Path:
     """Write the HTML page of one executed notebook into ``html_dir`` and return its path."""
     notebook = nbformat.read(executed, as_version=4)
     without_remote_images(notebook)
-    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name=TEMPLATE_NAME,
+    # The base dir finds the template; the plain path finds what both templates include (widget_fonts).
+    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], extra_template_paths=[str(TEMPLATES)],
+                            template_name=TEMPLATE_NAME,
                             require_js_url=scripts.require_js_url,
                             widget_renderer_url=scripts.widget_renderer_url, mathjax_url=scripts.mathjax_url)
     name = Path(executed).name

@@ -117,7 +117,8 @@ def export_deck(notebook_path: Path, slides_dir: Path, scripts: SiteScripts) -> 
     """Write the reveal.js deck of one notebook (with its outputs) as ``slides_dir/NAME.slides.html``."""
     notebook = nbformat.read(notebook_path, as_version=4)
     without_remote_images(notebook)
-    exporter = SlidesExporter(extra_template_basedirs=[str(TEMPLATES)], template_name=TEMPLATE_NAME,
+    exporter = SlidesExporter(extra_template_basedirs=[str(TEMPLATES)], extra_template_paths=[str(TEMPLATES)],
+                              template_name=TEMPLATE_NAME,
                               reveal_url_prefix=scripts.reveal_url_prefix, reveal_scroll=True,
                               reveal_width="1200", reveal_height="800",  # 110-character code lines fit
                               reveal_theme="white",  # its fonts lie beside it; "simple" fetches Google Fonts
