@@ -209,6 +209,21 @@ def drag_slider(page, slider, fraction: float) -> None:
     page.mouse.up()
 
 
+def move_slider_and_wait_for_redraw(page, slider, image, fraction: float = 0.8) -> None:
+    """Drag ``slider`` to ``fraction`` of its track; fail unless its readout changes and ``image`` (a
+    locator of the figure it drives) gets a new picture."""
+    image.wait_for()
+    image_before = image.get_attribute("src")
+    readout = slider.locator(".widget-readout")
+    wait_until(page, lambda: readout.text_content().strip() != "", "the slider never showed its value")
+    readout_before = readout.text_content()
+    drag_slider(page, slider, fraction)
+    # Locators are looked up again at every poll: the front end may replace the output's elements.
+    wait_until(page, lambda: readout.text_content() != readout_before, "the slider's readout did not change")
+    wait_until(page, lambda: image.get_attribute("src") != image_before,
+               "the plot was not redrawn after the slider moved")
+
+
 def wait_until(page, condition, message: str, timeout_s: float = TIMEOUT_MS / 1000) -> None:
     """Poll ``condition()`` (re-reading the page each time) until it is true; fail with ``message``."""
     deadline = time.monotonic() + timeout_s

@@ -5,11 +5,10 @@ import pytest
 from tests.browser_support import (
     chromium_or_skip,
     chromium_page,
-    drag_slider,
     jupyter_lab,
+    move_slider_and_wait_for_redraw,
     open_and_run_all,
     screenshot,
-    wait_until,
 )
 
 # Notebooks whose first slider redraws a plot; each is checked the same way.
@@ -32,17 +31,7 @@ def test_slider_redraws_the_plot(lab, notebook):
         slider = page.locator(".widget-slider").first
         slider.wait_for()
         output = page.locator(".widget-interact .widget-output, .widget-output").first
-        output.locator("img").first.wait_for()
-        image_before = output.locator("img").first.get_attribute("src")
-        readout = slider.locator(".widget-readout")
-        wait_until(page, lambda: readout.text_content().strip() != "", "the slider never showed its value")
-        readout_before = readout.text_content()
-        drag_slider(page, slider, 0.8)
-        # Locators are looked up again at every poll: JupyterLab may replace the output's elements.
-        wait_until(page, lambda: readout.text_content() != readout_before,
-                   "the slider's readout did not change")
-        wait_until(page, lambda: output.locator("img").first.get_attribute("src") != image_before,
-                   "the plot was not redrawn after the slider moved")
+        move_slider_and_wait_for_redraw(page, slider, output.locator("img").first)
         assert page.get_by_text("Error displaying widget").count() == 0
         screenshot(page, f"browser_{notebook}")
 
@@ -61,14 +50,6 @@ def test_slider_redraws_the_plot_in_notebook_7(notebook7):
         slider = page.locator(".widget-slider").first
         slider.wait_for()
         output = page.locator(".widget-output").first
-        output.locator("img").first.wait_for()
-        image_before = output.locator("img").first.get_attribute("src")
-        readout = slider.locator(".widget-readout")
-        readout_before = readout.text_content()
-        drag_slider(page, slider, 0.8)
-        wait_until(page, lambda: readout.text_content() != readout_before,
-                   "the slider's readout did not change")
-        wait_until(page, lambda: output.locator("img").first.get_attribute("src") != image_before,
-                   "the plot was not redrawn after the slider moved")
+        move_slider_and_wait_for_redraw(page, slider, output.locator("img").first)
         assert page.get_by_text("Error displaying widget").count() == 0
         screenshot(page, "browser_notebook7_08_averaging_meta_learner")

@@ -9,7 +9,7 @@ from contextlib import ExitStack
 from tests.browser_support import (
     chromium_or_skip,
     chromium_page,
-    drag_slider,
+    move_slider_and_wait_for_redraw,
     screenshot,
     voila_app,
     wait_until,
@@ -89,16 +89,8 @@ def test_answer_a_question_and_move_a_slider_in_the_app(tmp_path):
         screenshot(page, "app_mock_interview")
 
         gallery = page.locator(".widget-tab")
-        slider = gallery.locator(".widget-slider").first
-        image = gallery.locator("img").first
-        image.wait_for()
-        before = image.get_attribute("src")
-        readout = slider.locator(".widget-readout").text_content()
-        drag_slider(page, slider, 0.85)
-        wait_until(page, lambda: slider.locator(".widget-readout").text_content() != readout,
-                   "the gallery slider's readout did not change")
-        wait_until(page, lambda: image.get_attribute("src") != before,
-                   "the gallery figure was not redrawn after the slider moved")
+        move_slider_and_wait_for_redraw(page, gallery.locator(".widget-slider").first,
+                                        gallery.locator("img").first, 0.85)
         # Another tab builds its demo when first opened.
         gallery.get_by_text("Averaging", exact=True).click()
         wait_until(page, lambda: gallery.locator(".widget-slider").count() >= 3,
