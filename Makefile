@@ -20,7 +20,7 @@ print('\n'.join(r.replace('tensorflow', 'tensorflow-cpu', 1) if cpu and r.starts
 
 IS_ROOT := $(filter 0,$(shell id -u))
 
-.PHONY: install workbook site slides app test lint unit notebooks browser lab bench hub-bench clean
+.PHONY: install workbook site slides app student grade test lint unit notebooks browser lab bench hub-bench clean
 
 install: $(STAMP)
 
@@ -58,6 +58,15 @@ slides: install $(SITE_JS)/.installed
 # The interview trainer and the demo gallery as a Voilà app on http://127.0.0.1:8866 (Ctrl+C stops it).
 app: install
 	$(BIN)/python -m medmeta_lite.workbook.app
+
+# A course with nbgrader: `make student` writes every notebook without its solutions, hidden tests and
+# outputs to build/student; `make grade` autogrades build/submissions/<student>/<notebook>.ipynb, prints
+# each score and writes build/nbgrader/grades.csv (written answers are graded by hand in the formgrader).
+student: install
+	$(BIN)/python -m medmeta_lite.workbook.grading student
+
+grade: install
+	$(BIN)/python -m medmeta_lite.workbook.grading grade
 
 # Debian's Chromium drives the real-browser tests, and Noto CJK lets their screenshots show the Chinese
 # text. Root (as in CI) installs both; otherwise the browser tests skip and say how to enable them.

@@ -1,5 +1,6 @@
-"""Every notebook follows the skeleton and runs end to end under papermill with tiny parameters, from a
-wheel of the package installed outside the repository (as ``pip install`` and Colab users get it)."""
+"""Every notebook follows the skeleton, and its student version runs end to end under papermill with tiny
+parameters, from a wheel of the package installed outside the repository (as ``pip install`` and Colab users
+get it)."""
 
 import json
 import os
@@ -13,6 +14,7 @@ import pytest
 
 from medmeta_lite.data import list_notebooks
 from medmeta_lite.workbook import static_widgets
+from medmeta_lite.workbook.grading import make_student_versions
 from medmeta_lite.workbook.runner import declared_parameters, run_papermill
 
 NOTEBOOKS = list_notebooks()
@@ -122,11 +124,25 @@ def installed_notebooks(tmp_path_factory):
         os.environ["PYTHONPATH"] = old
 
 
+@pytest.fixture(scope="module")
+def student_notebooks(installed_notebooks, tmp_path_factory):
+    """The student version (nbgrader, ``make student``) of every notebook the installed wheel copied out."""
+    root = tmp_path_factory.mktemp("classroom")
+    make_student_versions(root / "student", root / "course", sorted(installed_notebooks.glob("*.ipynb")))
+    return root / "student"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
-def test_notebook_runs_from_an_installed_wheel_with_smoke_parameters(path, installed_notebooks, tmp_path):
+def test_student_version_runs_unanswered_from_an_installed_wheel(path, student_notebooks, tmp_path):
+    # What a student receives: solutions and hidden tests removed, run top to bottom before any exercise
+    # is answered, against the package as pip installs it. The instructor's version runs under nbval.
     smoke = _cells(path)["metadata"].get("medmeta", {}).get("smoke_parameters")
     assert smoke, "notebook metadata needs medmeta.smoke_parameters (tiny values for this test)"
     unknown = set(smoke) - declared_parameters(path)
     assert not unknown, f"smoke parameters not in the parameters cell: {sorted(unknown)}"
     # A per-cell limit far above any cell's need: it bounds a rare kernel-client stall seen under load.
-    run_papermill(installed_notebooks / path.name, tmp_path / path.name, smoke, timeout=120)
+    run_papermill(student_notebooks / path.name, tmp_path / path.name, smoke, timeout=120)
+    ran = _cells(tmp_path / path.name)["cells"]
+    check = next(cell for cell in ran if cell.get("id") == "graded-exercise-tests")
+    printed = "".join("".join(output.get("text", "")) for output in check["outputs"])
+    assert "not answered yet" in printed, printed

@@ -32,6 +32,9 @@ REPOSITORY = HERE.parent.parent
 STATE = Path(os.environ.get("MEDMETA_HUB_STATE", HERE / "state"))
 STATE.mkdir(parents=True, exist_ok=True)
 TESTING = os.environ.get("MEDMETA_HUB_TEST") == "1"
+# The notebooks students receive: the student versions of `make student` (build/student) for a graded
+# course, or by default the workbook itself, solutions included.
+HANDOUT = os.environ.get("MEDMETA_HUB_NOTEBOOKS") or None
 WORKBOOK_FOLDER = "medmeta-notebooks"
 
 # The hub, its proxy and every student server listen on loopback only.
@@ -77,7 +80,7 @@ def copy_workbook(spawner) -> None:
     """Give the student a copy of the notebooks before their server starts. A notebook already in the
     copy is never overwritten: it holds the student's answers."""
     home = student_home(spawner)
-    copied, kept = copy_notebooks(home / WORKBOOK_FOLDER)
+    copied, kept = copy_notebooks(home / WORKBOOK_FOLDER, HANDOUT)
     spawner.log.info("workbook for %s: %d notebook(s) copied, %d kept", spawner.user.name, len(copied),
                      len(kept))
     if os.geteuid() == 0 and not TESTING:  # the copy belongs to the student, not to root

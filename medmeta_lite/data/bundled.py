@@ -96,7 +96,7 @@ def list_notebooks(folder=None) -> list[Path]:
     return sorted(Path(folder or notebooks_dir()).glob(NOTEBOOK_GLOB))
 
 
-def copy_notebooks(destination) -> tuple[list[Path], list[Path]]:
+def copy_notebooks(destination, source=None) -> tuple[list[Path], list[Path]]:
     """Copy the workbook's notebooks into ``destination`` (created if needed) to open them in Jupyter.
 
     A notebook already in ``destination`` is kept as it is, never overwritten: it may hold your answers.
@@ -104,6 +104,9 @@ def copy_notebooks(destination) -> tuple[list[Path], list[Path]]:
     Parameters
     ----------
     destination : path-like
+    source : path-like, optional
+        A folder of notebooks to copy instead of the workbook's own, such as the student versions that
+        ``make student`` writes to ``build/student``.
 
     Returns
     -------
@@ -124,9 +127,12 @@ def copy_notebooks(destination) -> tuple[list[Path], list[Path]]:
     destination = Path(destination)
     if destination.exists() and not destination.is_dir():
         raise NotADirectoryError(f"{destination} is a file, not a folder: choose a folder for the notebooks")
+    notebooks = list_notebooks() if source is None else sorted(Path(source).glob("*.ipynb"))
+    if not notebooks:
+        raise ValueError(f"no notebooks in {source}: give the folder that holds the .ipynb files")
     destination.mkdir(parents=True, exist_ok=True)
     copied, kept = [], []
-    for notebook in list_notebooks():
+    for notebook in notebooks:
         target = destination / notebook.name
         if target.exists():
             kept.append(target)

@@ -1,0 +1,179 @@
+"""Classroom versions: every notebook's graded exercise, the student versions nbgrader writes, and the grading
+round trip (full marks with the instructor's solution, none with a wrong, missing or tampered answer)."""
+
+import copy
+import json
+import re
+
+import nbformat
+import pytest
+from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+
+from medmeta_lite.data import copy_notebooks, list_notebooks
+from medmeta_lite.interview.exercises import ANSWER_KINDS, check_answer_form
+from medmeta_lite.workbook import grading
+
+NOTEBOOKS = list_notebooks()
+# The notebooks whose exercises come with written solutions, graded by hand.
+WRITTEN_SOLUTIONS = [path for path in NOTEBOOKS if int(path.name[:2]) <= 7]
+GRADED = "00_start_here"   # the fastest notebook to autograde
+
+
+def _notebook(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _cell(notebook, cell_id):
+    return next(cell for cell in notebook["cells"] if cell.get("id") == cell_id)
+
+
+def _source(cell):
+    return "".join(cell["source"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_every_notebook_ends_its_exercises_with_a_graded_exercise(path):
+    notebook = _notebook(path)
+    MetadataValidator().validate_nb(nbformat.from_dict(notebook))   # nbgrader's check: ids, points, types
+    ids = [cell.get("id") for cell in notebook["cells"]]
+    exercises = next(index for index, cell in enumerate(notebook["cells"])
+                     if _source(cell).startswith("## Exercises"))
+    expected = ["graded-exercise", "graded-exercise-answer", "graded-exercise-tests"]
+    if path in WRITTEN_SOLUTIONS:
+        expected.insert(0, "written-answers")
+    assert ids[exercises + 1:exercises + 1 + len(expected)] == expected
+    answer, tests = _source(_cell(notebook, expected[-2])), _source(_cell(notebook, expected[-1]))
+    name = re.match(r"(\w+) = None\n### BEGIN SOLUTION\n", answer).group(1)
+    assert answer.endswith("### END SOLUTION")
+    assert f'check_answer_form("{name}", {name}, ' in tests
+    assert re.search(r"### BEGIN HIDDEN TESTS\n(.|\n)*assert (.|\n)*### END HIDDEN TESTS$", tests)
+    metadata = _cell(notebook, expected[-1])["metadata"]["nbgrader"]
+    assert metadata["grade"] and metadata["locked"] and metadata["points"] > 0
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_every_written_solution_is_marked_as_a_solution(path):
+    # Written solutions sit in collapsed <details> blocks: each must be inside a hand-graded solution cell,
+    # between nbgrader's markers, so that the student version drops it.
+    notebook = _notebook(path)
+    collapsed = [cell for cell in notebook["cells"] if "<details>" in _source(cell)]
+    expected = {"written-answers"} if path in WRITTEN_SOLUTIONS else set()
+    expected |= {"written-review"} if path.stem == "11_complete_example_and_code_review" else set()
+    assert {cell.get("id") for cell in collapsed} == expected
+    for cell in collapsed:
+        metadata = cell["metadata"]["nbgrader"]
+        assert metadata["solution"] and metadata["grade"] and metadata["points"] > 0
+        assert re.search(r"\n<!-- BEGIN SOLUTION -->\n<details>(.|\n)+</details>\n<!-- END SOLUTION -->$",
+                         _source(cell))
+
+
+def test_nbgrader_refuses_a_test_cell_without_points():
+    # The validator the test above relies on fails where it should.
+    notebook = _notebook(NOTEBOOKS[0])
+    del _cell(notebook, "graded-exercise-tests")["metadata"]["nbgrader"]["points"]
+    with pytest.raises(ValidationError, match="points"):
+        MetadataValidator().validate_nb(nbformat.from_dict(notebook))
+
+
+def test_the_answer_check_only_says_whether_an_answer_is_there(capsys):
+    assert check_answer_form("slope", None, "number") is False
+    assert "slope: not answered yet" in capsys.readouterr().out
+    assert check_answer_form("count", 3, "whole number") is True
+    assert check_answer_form("name", "maml", "text") is True
+    assert check_answer_form("centre", [1.0, 2.0], "array") is True
+    assert check_answer_form("predict", len, "function") is True
+    with pytest.raises(ValueError, match="slope should be a number, got str"):
+        check_answer_form("slope", "2.0", "number")
+    with pytest.raises(ValueError, match="count should be a whole number, got bool"):
+        check_answer_form("count", True, "whole number")
+    with pytest.raises(ValueError, match="kind must be one of"):
+        check_answer_form("slope", 2.0, "float")
+    assert set(ANSWER_KINDS) == {"number", "whole number", "text", "array", "mapping", "function"}
+
+
+@pytest.fixture(scope="module")
+def classroom(tmp_path_factory):
+    """Student versions of every notebook (``make student``) and the course folder behind them."""
+    root = tmp_path_factory.mktemp("classroom")
+    written = grading.make_student_versions(root / "student", root / "course")
+    return root, written
+
+
+def test_make_student_writes_every_notebook_without_solutions_tests_or_outputs(classroom):
+    root, written = classroom
+    assert [path.name for path in written] == [path.name for path in NOTEBOOKS]
+    for path in written:
+        student = _notebook(path)
+        instructor = _notebook(next(source for source in NOTEBOOKS if source.name == path.name))
+        text = json.dumps(student)
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "<details>"):
+            assert marker not in text, f"{path.name}: {marker} left in the student version"
+        assert all(not cell.get("outputs") for cell in student["cells"]), f"{path.name}: outputs left"
+        solution = _source(_cell(instructor, "graded-exercise-answer")).split("\n")[2]
+        assert solution not in text, f"{path.name}: the solution's first line is still there"
+        answer = _source(_cell(student, "graded-exercise-answer"))
+        assert answer.endswith(f"= None\n{grading.CODE_STUB}"), answer
+        tests = _cell(student, "graded-exercise-tests")
+        assert "assert" not in _source(tests) and tests["metadata"]["editable"] is False
+        if any(cell.get("id") == "written-answers" for cell in instructor["cells"]):
+            assert _source(_cell(student, "written-answers")).endswith(grading.TEXT_STUB)
+        # everything else is the instructor's notebook, cell for cell
+        ids = [cell.get("id") for cell in instructor["cells"]]
+        assert [cell.get("id") for cell in student["cells"]] == ids, f"{path.name}: cells added or lost"
+
+
+def _submit(root, student, notebook):
+    folder = root / "submissions" / student
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{GRADED}.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+
+
+def test_grading_gives_full_marks_to_the_solution_and_none_to_wrong_missing_or_tampered_answers(classroom,
+                                                                                                 capsys):
+    root, _ = classroom
+    student = _notebook(root / "student" / f"{GRADED}.ipynb")
+    instructor = _notebook(next(path for path in NOTEBOOKS if path.stem == GRADED))
+    solved, wrong = copy.deepcopy(student), copy.deepcopy(student)
+    _cell(solved, "graded-exercise-answer")["source"] = _cell(instructor, "graded-exercise-answer")["source"]
+    _cell(wrong, "graded-exercise-answer")["source"] = "heldout_mse_with_intercept = 0.5\n"
+    # A student who also empties the locked test cell: grading puts the instructor's tests back.
+    _cell(wrong, "graded-exercise-tests")["source"] = "print('no tests here')\n"
+    for name, notebook in {"solved": solved, "wrong": wrong, "unanswered": student}.items():
+        _submit(root, name, notebook)
+
+    assert grading.main(["--course", str(root / "course"), "grade",
+                         "--submissions", str(root / "submissions")]) == 0
+    printed = capsys.readouterr().out
+    points = {line.split()[0]: line.split()[-3:] for line in printed.splitlines()}
+    assert points == {"solved": ["2", "/", "2"], "unanswered": ["0", "/", "2"], "wrong": ["0", "/", "2"]}
+    rows = (root / "course" / "grades.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "student,notebook,points,max_points" and f"solved,{GRADED},2.0,2.0" in rows
+
+
+def test_grading_refuses_what_it_cannot_grade(classroom, tmp_path, capsys):
+    root, _ = classroom
+    course = str(root / "course")
+    with pytest.raises(SystemExit) as stopped:
+        grading.main(["--course", course, "grade", "--submissions", str(tmp_path / "missing")])
+    assert stopped.value.code == 2 and "no submissions folder" in capsys.readouterr().err
+    (tmp_path / "ann").mkdir()
+    (tmp_path / "ann" / "homework.ipynb").write_text("{}", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        grading.main(["--course", course, "grade", "--submissions", str(tmp_path)])
+    assert "homework.ipynb is not named after a workbook notebook" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="has no student version"):
+        grading.autograde("ann", "00_start_here", tmp_path / "empty-course")
+
+
+def test_a_class_hub_hands_out_the_student_versions_without_overwriting_answers(classroom, tmp_path):
+    # deploy/jupyterhub copies MEDMETA_HUB_NOTEBOOKS (build/student) into each student's folder this way.
+    root, written = classroom
+    copied, kept = copy_notebooks(tmp_path / "home", root / "student")
+    assert [path.name for path in copied] == [path.name for path in written] and not kept
+    answered = tmp_path / "home" / f"{GRADED}.ipynb"
+    assert "BEGIN SOLUTION" not in answered.read_text(encoding="utf-8")
+    answered.write_text("my answers", encoding="utf-8")
+    copied, kept = copy_notebooks(tmp_path / "home", root / "student")
+    assert not copied and answered in kept and answered.read_text(encoding="utf-8") == "my answers"
+    with pytest.raises(ValueError, match="no notebooks in"):
+        copy_notebooks(tmp_path / "other", tmp_path / "empty")
