@@ -82,7 +82,7 @@ browser:
 		"(sudo apt-get install $(BROWSER_PACKAGES))"; fi
 
 lint: install
-	$(BIN)/ruff check medmeta_lite tests benchmarks deploy conftest.py setup.py
+	$(BIN)/ruff check medmeta_lite tests benchmarks deploy conftest.py setup.py nbgrader_config.py
 
 unit: install browser $(SITE_JS)/.installed $(HUB_JS)/.installed
 	$(BIN)/python -m pytest tests/ --doctest-modules medmeta_lite -q -p no:cacheprovider

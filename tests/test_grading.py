@@ -4,6 +4,8 @@ round trip (full marks with the instructor's solution, none with a wrong, missin
 import copy
 import json
 import re
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -43,12 +45,18 @@ def test_every_notebook_ends_its_exercises_with_a_graded_exercise(path):
         expected.insert(0, "written-answers")
     assert ids[exercises + 1:exercises + 1 + len(expected)] == expected
     answer, tests = _source(_cell(notebook, expected[-2])), _source(_cell(notebook, expected[-1]))
-    name = re.match(r"(\w+) = None\n### BEGIN SOLUTION\n", answer).group(1)
+    name = re.match(r"(\w+) = None  # replace None with your answer\n### BEGIN SOLUTION\n", answer).group(1)
     assert answer.endswith("### END SOLUTION")
     assert f'check_answer_form("{name}", {name}, ' in tests
     assert re.search(r"### BEGIN HIDDEN TESTS\n(.|\n)*assert (.|\n)*### END HIDDEN TESTS$", tests)
     metadata = _cell(notebook, expected[-1])["metadata"]["nbgrader"]
     assert metadata["grade"] and metadata["locked"] and metadata["points"] > 0
+    # The interview questions' model answers, written by code, are a solution too: off in the student version.
+    interview = next(cell for cell in notebook["cells"] if "interview.show(" in _source(cell))
+    assert interview["metadata"]["nbgrader"]["solution"]
+    switch = r"model_answers = False  #.*\n### BEGIN SOLUTION\nmodel_answers = True\n### END SOLUTION\n"
+    call = rf'interview\.show\(notebook="{path.stem}", model_answers=model_answers\)$'
+    assert re.search(switch + call, _source(interview))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
@@ -112,7 +120,9 @@ def test_make_student_writes_every_notebook_without_solutions_tests_or_outputs(c
         solution = _source(_cell(instructor, "graded-exercise-answer")).split("\n")[2]
         assert solution not in text, f"{path.name}: the solution's first line is still there"
         answer = _source(_cell(student, "graded-exercise-answer"))
-        assert answer.endswith(f"= None\n{grading.CODE_STUB}"), answer
+        assert answer.endswith(f"= None  # replace None with your answer\n{grading.CODE_STUB}"), answer
+        interview = next(cell for cell in student["cells"] if "interview.show(" in _source(cell))
+        assert "model_answers = True" not in _source(interview)
         tests = _cell(student, "graded-exercise-tests")
         assert "assert" not in _source(tests) and tests["metadata"]["editable"] is False
         if any(cell.get("id") == "written-answers" for cell in instructor["cells"]):
@@ -177,3 +187,12 @@ def test_a_class_hub_hands_out_the_student_versions_without_overwriting_answers(
     assert not copied and answered in kept and answered.read_text(encoding="utf-8") == "my answers"
     with pytest.raises(ValueError, match="no notebooks in"):
         copy_notebooks(tmp_path / "other", tmp_path / "empty")
+
+
+def test_make_student_command_writes_the_student_versions(tmp_path):
+    # `make student` runs this command (every notebook; one here, the fixture above covers them all).
+    finished = subprocess.run([sys.executable, "-m", "medmeta_lite.workbook.grading", "--course",
+                               str(tmp_path / "course"), "student", "--output", str(tmp_path / "student"),
+                               str(NOTEBOOKS[0])], capture_output=True, text=True, check=True)
+    assert finished.stdout.startswith(f"wrote 1 student notebook in {tmp_path / 'student'}")
+    assert "BEGIN SOLUTION" not in (tmp_path / "student" / NOTEBOOKS[0].name).read_text(encoding="utf-8")

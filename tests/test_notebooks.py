@@ -146,3 +146,6 @@ def test_student_version_runs_unanswered_from_an_installed_wheel(path, student_n
     check = next(cell for cell in ran if cell.get("id") == "graded-exercise-tests")
     printed = "".join("".join(output.get("text", "")) for output in check["outputs"])
     assert "not answered yet" in printed, printed
+    shown = next(cell for cell in ran if "interview.show(" in "".join(cell["source"]))
+    html = "".join(shown["outputs"][0]["data"]["text/html"])
+    assert "No model answer in this version" in html and 'class="medmeta-answer"' not in html

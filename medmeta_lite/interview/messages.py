@@ -10,6 +10,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "zh": '参考答案'},
     'answer_here': {"en": 'Type your answer here',
                      "zh": '在此输入你的答案'},
+    'answer_withheld': {"en": 'No model answer in this version: answer in your own words, compare in class.',
+                         "zh": '此版本不含参考答案：先用自己的话作答，再在课堂上对照。'},
     'attempts': {"en": 'Answers recorded: {n}',
                   "zh": '已记录的作答：{n}'},
     'bad_choice': {"en": 'Please type a number from 1 to {k}.',

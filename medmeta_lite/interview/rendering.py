@@ -49,11 +49,12 @@ def list_html(items) -> str:
     return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>"
 
 
-def question_html(question: Question, lang: str = "both") -> str:
+def question_html(question: Question, lang: str = "both", *, model_answers: bool = True) -> str:
     """Return the HTML of one question: prompt visible, answer, key points and follow-ups folded.
 
     The hidden parts sit inside ``<details>`` elements, which JupyterLab and a static HTML export both
-    render as click-to-open sections without any JavaScript.
+    render as click-to-open sections without any JavaScript. With ``model_answers=False`` (the student
+    version of a course) they are left out, and a line says so.
 
     Examples
     --------
@@ -72,7 +73,10 @@ def question_html(question: Question, lang: str = "both") -> str:
     prompts = "".join(f"<div lang=\"{code}\" class=\"medmeta-prompt\">"
                       f"{paragraphs_html(question.prompt.get(code))}</div>" for code in langs)
     hidden = []
-    for code in langs:
+    for code in langs if not model_answers else ():
+        hidden.append(f"<p lang=\"{code}\" class=\"medmeta-answer-withheld\" style=\"{MUTED_STYLE}\">"
+                      f"{html.escape(MESSAGES['answer_withheld'][code])}</p>")
+    for code in langs if model_answers else ():
         summary = MESSAGES["answer"][code]
         body = (paragraphs_html(question.answer.get(code))
                 + f"<p><b>{MESSAGES['key_points'][code]}</b></p>{list_html(question.key_points.get(code))}"
@@ -88,7 +92,8 @@ def question_html(question: Question, lang: str = "both") -> str:
             f"{prompts}{''.join(hidden)}{sources}</div>")
 
 
-def show(*, notebook: str | None = None, topic: str | None = None, ids=None, lang: str = "both"):
+def show(*, notebook: str | None = None, topic: str | None = None, ids=None, lang: str = "both",
+         model_answers: bool = True):
     """Render a selection of questions for a notebook, answers folded until the reader opens them.
 
     Parameters
@@ -98,6 +103,8 @@ def show(*, notebook: str | None = None, topic: str | None = None, ids=None, lan
     ids : iterable of str or None, default=None
         Keep only these question ids (in this order).
     lang : {"both", "en", "zh"}, default="both"
+    model_answers : bool, default=True
+        False leaves out the model answers, key points and follow-ups (a course's student version).
 
     Returns
     -------
@@ -113,6 +120,9 @@ def show(*, notebook: str | None = None, topic: str | None = None, ids=None, lan
     >>> rendered = show(notebook="02_meta_learning_vs_transfer", lang="zh")
     >>> "元学习和迁移学习有什么区别" in rendered.data
     True
+    >>> questions_only = show(notebook="02_meta_learning_vs_transfer", model_answers=False).data
+    >>> 'class="medmeta-answer"' in questions_only, "No model answer in this version" in questions_only
+    (False, True)
     """
 
     selection = questions(topic=topic, notebook=notebook)
@@ -125,4 +135,6 @@ def show(*, notebook: str | None = None, topic: str | None = None, ids=None, lan
         selection = [by_id[question_id] for question_id in wanted]
     if not selection:
         raise ValueError(f"no interview questions match notebook={notebook!r}, topic={topic!r}")
-    return HTML("".join(question_html(question, lang) for question in selection))
+    if not isinstance(model_answers, bool):
+        raise ValueError(f"model_answers must be True or False, got {model_answers!r}")
+    return HTML("".join(question_html(question, lang, model_answers=model_answers) for question in selection))

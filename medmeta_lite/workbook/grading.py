@@ -1,10 +1,12 @@
 """Classroom versions with nbgrader: a student copy of every notebook, and autograding of filled-in copies.
 
 Every notebook ends its exercises with one graded exercise (an answer cell and a test cell, see
-``medmeta_lite.interview.exercises``), and notebooks 00-07 with a written-answers cell. Their nbgrader cell
-metadata marks what is solution, what is a test and how many points it is worth. nbgrader then does the
-rest: the student version drops the solutions (between ``### BEGIN SOLUTION`` and ``### END SOLUTION``),
-the hidden tests and the outputs; autograding puts the hidden tests back and runs the notebook.
+``medmeta_lite.interview.exercises``), and notebooks 00-07 and 11 have hand-graded written answers. Their
+nbgrader cell metadata marks what is solution, what is a test and how many points it is worth; the
+interview cell's solution switches the model answers on. nbgrader then does the rest: the student version
+drops the solutions (between ``### BEGIN SOLUTION`` and ``### END SOLUTION``), the hidden tests and the
+outputs, so it shows the interview questions without their model answers; autograding puts the hidden
+tests back and runs the notebook.
 
 Each notebook is its own assignment, named by its stem, so a course can hand out one notebook a week. The
 course folder (default ``build/nbgrader``) has nbgrader's layout::
@@ -41,10 +43,12 @@ from medmeta_lite.data.bundled import list_notebooks
 COURSE = Path("build/nbgrader")
 STUDENT_VERSIONS = Path("build/student")
 SUBMISSIONS = Path("build/submissions")
-CODE_STUB = "# YOUR CODE HERE"
-"""What replaces a code solution. nbgrader's default also raises NotImplementedError, which would stop a
-student's Run All at the first exercise; the answer variable keeps its ``None`` instead, and the visible
-check says "not answered yet"."""
+CODE_STUB = ""
+"""What replaces a code solution: nothing (a blank line). nbgrader's default, "# YOUR CODE HERE" and a
+raised NotImplementedError, would stop a student's Run All at the first exercise, and would read oddly in
+the interview cell, whose solution only switches the model answers on. The answer variable keeps its
+``None`` instead (its line says "replace None with your answer"), and the visible check says "not answered
+yet"."""
 TEXT_STUB = "_Write your answers here._"
 CELL_TIMEOUT_SECONDS = 300
 """Per-cell limit while autograding: far above any cell's need (the slowest take about 20 s)."""
@@ -195,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "student":
             written = make_student_versions(arguments.output, arguments.course, arguments.notebooks or None)
-            print(f"wrote {len(written)} student notebooks in {arguments.output} "
+            plural = "s" if len(written) != 1 else ""
+            print(f"wrote {len(written)} student notebook{plural} in {arguments.output} "
                   "(solutions, hidden tests and outputs removed)")
             return 0
         if not (arguments.course / "release").is_dir():
