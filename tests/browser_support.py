@@ -195,7 +195,14 @@ def open_and_run_all(page, base: str, notebook: str, ui: str = "lab/tree") -> No
 
 def drag_slider(page, slider, fraction: float) -> None:
     """Drag a slider's handle with the mouse to ``fraction`` of its track."""
-    slider.scroll_into_view_if_needed()
+    # JupyterLab scrolls its own notebook panel (and renders long notebooks in windows), so ask the element
+    # itself to come to the middle of the view, and check that it did: a drag off screen moves nothing.
+    def in_view() -> bool:
+        slider.evaluate("element => element.scrollIntoView({block: 'center'})")
+        box = slider.locator(".noUi-target").bounding_box()
+        return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= page.viewport_size["height"]
+
+    wait_until(page, in_view, "the slider could not be scrolled into view")
     # Measure only once the slider is laid out and the scroll has settled; a stale box drags page text.
     wait_until(page, lambda: slider.locator(".widget-readout").text_content().strip() != "",
                "the slider never showed its value")

@@ -26,8 +26,8 @@ ANSWER_KINDS = {
 }
 
 
-def check_answer_form(name: str, value, kind: str) -> bool:
-    """Print whether a graded exercise's answer is filled in and return ``True`` when it is.
+def check_answer_form(name: str, value, kind: str) -> None:
+    """Print whether a graded exercise's answer is filled in (and refuse one of the wrong kind).
 
     Parameters
     ----------
@@ -38,11 +38,6 @@ def check_answer_form(name: str, value, kind: str) -> bool:
     kind : str
         The form the answer must have, one of ``ANSWER_KINDS``.
 
-    Returns
-    -------
-    bool
-        ``False`` (and a reminder) for ``None``; ``True`` for an answer of the right kind.
-
     Raises
     ------
     ValueError
@@ -52,18 +47,15 @@ def check_answer_form(name: str, value, kind: str) -> bool:
     --------
     >>> check_answer_form("best_slope", None, "number")
     best_slope: not answered yet. Replace None in the cell above, run it, then run this cell again.
-    False
     >>> check_answer_form("best_slope", 2.01, "number")
     best_slope: answered with a number. The grader's hidden tests decide whether it is right.
-    True
     """
     if kind not in ANSWER_KINDS:
         raise ValueError(f"kind must be one of {sorted(ANSWER_KINDS)}, got {kind!r}")
     if value is None:
         print(f"{name}: not answered yet. Replace None in the cell above, run it, then run this cell again.")
-        return False
+        return
     accepts, description = ANSWER_KINDS[kind]
     if not accepts(value):
         raise ValueError(f"{name} should be {description}, got {type(value).__name__}: {value!r:.80}")
     print(f"{name}: answered with {description}. The grader's hidden tests decide whether it is right.")
-    return True
