@@ -212,25 +212,36 @@ class Workload:
 
 
 async def run_student(hub: Hub, student: Student, workload: Workload, barrier: asyncio.Event,
-                      ready: list, n_students: int) -> None:
-    user_api = f"{hub.base}/user/{student.name}/api"
-    path = f"medmeta-notebooks/{workload.notebook}"
-    session = await hub.api("POST", "/sessions", {"path": path, "type": "notebook", "name": workload.notebook,
-                                                  "kernel": {"name": "python3"}}, base=user_api)
-    kernel_id = session["kernel"]["id"]
-    url = f"ws://127.0.0.1:{hub.port}/user/{student.name}/api/kernels/{kernel_id}/channels"
-    connection = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {hub.token}"}))
-    kernel = Kernel(connection, uuid.uuid4().hex)
+                      arrived: list, n_students: int) -> None:
+    """Run the notebook's cells, wait for the class, then move the slider.
+
+    The slider phase starts once every student has arrived at it, ready or failed on the way: a student
+    whose kernel could not start must not keep the others waiting until the run's time limit.
+    """
+    connection = None
     try:
-        for source in workload.cells:
-            student.cell_latencies.append(await kernel.request("shell", "execute_request", {
-                "code": source, "silent": False, "store_history": True, "user_expressions": {},
-                "allow_stdin": False, "stop_on_error": True}))
-        if workload.slider not in kernel.sliders:
-            raise RuntimeError(f"the notebook showed no '{workload.slider}' slider: {sorted(kernel.sliders)}")
-        ready.append(student.name)
-        if len(ready) == n_students:
-            barrier.set()
+        try:
+            user_api = f"{hub.base}/user/{student.name}/api"
+            path = f"medmeta-notebooks/{workload.notebook}"
+            session = await hub.api("POST", "/sessions", {"path": path, "type": "notebook",
+                                                          "name": workload.notebook,
+                                                          "kernel": {"name": "python3"}}, base=user_api)
+            kernel_id = session["kernel"]["id"]
+            url = f"ws://127.0.0.1:{hub.port}/user/{student.name}/api/kernels/{kernel_id}/channels"
+            headers = {"Authorization": f"token {hub.token}"}
+            connection = await websocket_connect(HTTPRequest(url, headers=headers))
+            kernel = Kernel(connection, uuid.uuid4().hex)
+            for source in workload.cells:
+                student.cell_latencies.append(await kernel.request("shell", "execute_request", {
+                    "code": source, "silent": False, "store_history": True, "user_expressions": {},
+                    "allow_stdin": False, "stop_on_error": True}))
+            if workload.slider not in kernel.sliders:
+                raise RuntimeError(f"the notebook showed no '{workload.slider}' slider: "
+                                   f"{sorted(kernel.sliders)}")
+        finally:
+            arrived.append(student.name)
+            if len(arrived) == n_students:
+                barrier.set()
         await barrier.wait()  # every student moves sliders at the same time
         rng = random.Random(student.name)
         for _ in range(SLIDER_MOVES):
@@ -242,7 +253,8 @@ async def run_student(hub: Hub, student: Student, workload: Workload, barrier: a
                 "data": {"method": "update", "state": {key: rng.randint(low, high)}, "buffer_paths": []}}))
         student.memory_mb = _student_memory_mb(hub, student)
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
 
 
 def _student_memory_mb(hub: Hub, student: Student) -> float:
@@ -278,9 +290,9 @@ async def load_test(n_students: int, proxy: str, workload: Workload, keep: bool 
                 student.failures.append(f"{type(error).__name__}: {error}"[:200])
 
         await asyncio.gather(*(guarded(start_server(hub, student), student) for student in students))
-        barrier, ready = asyncio.Event(), []
+        barrier, arrived = asyncio.Event(), []
         running = [student for student in students if not student.failures]
-        await asyncio.gather(*(guarded(run_student(hub, student, workload, barrier, ready, len(running)),
+        await asyncio.gather(*(guarded(run_student(hub, student, workload, barrier, arrived, len(running)),
                                        student) for student in running))
     finally:
         hub.stop()
