@@ -99,7 +99,10 @@ class Hub:
                               headers={"Authorization": f"token {self.token}"},
                               body=None if body is None and method == "GET" else json.dumps(body or {}),
                               request_timeout=60, allow_nonstandard_methods=True)
-        response = await self.http.fetch(request, raise_error=True)
+        try:
+            response = await self.http.fetch(request, raise_error=True)
+        except Exception as error:  # say which request failed: a bare "Timeout during request" does not
+            raise RuntimeError(f"{method} {request.url}: {type(error).__name__}: {error}") from error
         return json.loads(response.body) if response.body else None
 
     async def wait_ready(self) -> None:
