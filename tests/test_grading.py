@@ -173,6 +173,9 @@ def test_grading_refuses_what_it_cannot_grade(classroom, tmp_path, capsys):
     assert "homework.ipynb is not named after a workbook notebook" in capsys.readouterr().err
     with pytest.raises(ValueError, match="has no student version"):
         grading.autograde("ann", "00_start_here", tmp_path / "empty-course")
+    with pytest.raises(ValueError, match="not a notebook file: .*08_missing.ipynb"):
+        grading.make_student_versions(tmp_path / "student", tmp_path / "course",
+                                      [tmp_path / "08_missing.ipynb"])
 
 
 def test_a_class_hub_hands_out_the_student_versions_without_overwriting_answers(classroom, tmp_path):

@@ -109,12 +109,20 @@ def make_student_versions(output: Path = STUDENT_VERSIONS, course: Path = COURSE
     -------
     list of Path
         The student notebooks, ``output/<stem>.ipynb``.
+
+    Raises
+    ------
+    ValueError
+        If a notebook named in ``notebooks`` is not a file.
     """
     course, output = Path(course), Path(output)
+    paths = [Path(path) for path in notebooks or list_notebooks()]
+    missing = [str(path) for path in paths if not path.is_file() or path.suffix != ".ipynb"]
+    if missing:
+        raise ValueError(f"not a notebook file: {', '.join(missing)}")
     api = grading_api(course)
     written = []
-    for path in notebooks or list_notebooks():
-        path = Path(path)
+    for path in paths:
         source = course / "source" / path.stem / path.name
         source.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, source)
