@@ -14,15 +14,12 @@ from nbgrader.nbgraderformat import MetadataValidator, ValidationError
 from medmeta_lite.data import copy_notebooks, list_notebooks
 from medmeta_lite.interview.exercises import ANSWER_KINDS, check_answer_form
 from medmeta_lite.workbook import grading
+from medmeta_lite.workbook.notebook_files import read_notebook, write_notebook
 
 NOTEBOOKS = list_notebooks()
 # The notebooks whose exercises come with written solutions, graded by hand.
 WRITTEN_SOLUTIONS = [path for path in NOTEBOOKS if int(path.name[:2]) <= 7]
 GRADED = "00_start_here"   # the fastest notebook to autograde
-
-
-def _notebook(path):
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _cell(notebook, cell_id):
@@ -35,7 +32,7 @@ def _source(cell):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_every_notebook_ends_its_exercises_with_a_graded_exercise(path):
-    notebook = _notebook(path)
+    notebook = read_notebook(path)
     MetadataValidator().validate_nb(nbformat.from_dict(notebook))   # nbgrader's check: ids, points, types
     ids = [cell.get("id") for cell in notebook["cells"]]
     exercises = next(index for index, cell in enumerate(notebook["cells"])
@@ -63,7 +60,7 @@ def test_every_notebook_ends_its_exercises_with_a_graded_exercise(path):
 def test_every_written_solution_is_marked_as_a_solution(path):
     # Written solutions sit in collapsed <details> blocks: each must be inside a hand-graded solution cell,
     # between nbgrader's markers, so that the student version drops it.
-    notebook = _notebook(path)
+    notebook = read_notebook(path)
     collapsed = [cell for cell in notebook["cells"] if "<details>" in _source(cell)]
     expected = {"written-answers"} if path in WRITTEN_SOLUTIONS else set()
     expected |= {"written-review"} if path.stem == "11_complete_example_and_code_review" else set()
@@ -77,7 +74,7 @@ def test_every_written_solution_is_marked_as_a_solution(path):
 
 def test_nbgrader_refuses_a_test_cell_without_points():
     # The validator the test above relies on fails where it should.
-    notebook = _notebook(NOTEBOOKS[0])
+    notebook = read_notebook(NOTEBOOKS[0])
     del _cell(notebook, "graded-exercise-tests")["metadata"]["nbgrader"]["points"]
     with pytest.raises(ValidationError, match="points"):
         MetadataValidator().validate_nb(nbformat.from_dict(notebook))
@@ -111,8 +108,8 @@ def test_make_student_writes_every_notebook_without_solutions_tests_or_outputs(c
     root, written = classroom
     assert [path.name for path in written] == [path.name for path in NOTEBOOKS]
     for path in written:
-        student = _notebook(path)
-        instructor = _notebook(next(source for source in NOTEBOOKS if source.name == path.name))
+        student = read_notebook(path)
+        instructor = read_notebook(next(source for source in NOTEBOOKS if source.name == path.name))
         text = json.dumps(student)
         for marker in ("BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "<details>"):
             assert marker not in text, f"{path.name}: {marker} left in the student version"
@@ -135,14 +132,14 @@ def test_make_student_writes_every_notebook_without_solutions_tests_or_outputs(c
 def _submit(root, student, notebook):
     folder = root / "submissions" / student
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{GRADED}.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    write_notebook(folder / f"{GRADED}.ipynb", notebook)
 
 
 def test_grading_gives_full_marks_to_the_solution_and_none_to_wrong_missing_or_tampered_answers(classroom,
                                                                                                  capsys):
     root, _ = classroom
-    student = _notebook(root / "student" / f"{GRADED}.ipynb")
-    instructor = _notebook(next(path for path in NOTEBOOKS if path.stem == GRADED))
+    student = read_notebook(root / "student" / f"{GRADED}.ipynb")
+    instructor = read_notebook(next(path for path in NOTEBOOKS if path.stem == GRADED))
     solved, wrong = copy.deepcopy(student), copy.deepcopy(student)
     _cell(solved, "graded-exercise-answer")["source"] = _cell(instructor, "graded-exercise-answer")["source"]
     _cell(wrong, "graded-exercise-answer")["source"] = "heldout_mse_with_intercept = 0.5\n"
