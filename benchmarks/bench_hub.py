@@ -43,6 +43,8 @@ import psutil
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
+from medmeta_lite.workbook.notebook_files import read_notebook
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 CONFIG = REPOSITORY / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 NOTEBOOK = "08_averaging_meta_learner.ipynb"
@@ -70,7 +72,7 @@ def _free_port() -> int:
 
 
 def _code_cells(notebook: str = NOTEBOOK) -> list[str]:
-    cells = json.loads((REPOSITORY / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
+    cells = read_notebook(REPOSITORY / "notebooks" / notebook)["cells"]
     return ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
 
 

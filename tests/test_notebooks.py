@@ -15,6 +15,7 @@ import pytest
 from medmeta_lite.data import list_notebooks
 from medmeta_lite.workbook import static_widgets
 from medmeta_lite.workbook.grading import make_student_versions
+from medmeta_lite.workbook.notebook_files import read_notebook
 from medmeta_lite.workbook.runner import declared_parameters, run_papermill
 
 NOTEBOOKS = list_notebooks()
@@ -25,7 +26,7 @@ EXPECTED_NUMBERS = [f"{number:02d}" for number in range(16)]
 
 
 def _cells(path):
-    return json.loads(path.read_text(encoding="utf-8"))
+    return read_notebook(path)
 
 
 def test_the_workbook_has_every_numbered_notebook():

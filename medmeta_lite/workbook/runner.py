@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -23,6 +22,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from medmeta_lite.data.bundled import list_notebooks
 from medmeta_lite.workbook import static_widgets
 from medmeta_lite.workbook.kernel import SlicedPollKernelManager
+from medmeta_lite.workbook.notebook_files import read_notebook
 from medmeta_lite.workbook.site import NPM_PACKAGES, SiteScripts, export_page, install_scripts, write_index
 
 SLOW_CELL_SECONDS = 60.0
@@ -60,7 +60,7 @@ def run_papermill(source: Path, output: Path, parameters: dict | None = None, ti
                                    cwd=str(Path(source).parent), kernel_name="python3", progress_bar=False,
                                    execution_timeout=timeout, kernel_manager_class=SlicedPollKernelManager)
     except papermill.PapermillExecutionError:
-        cells = json.loads(Path(output).read_text(encoding="utf-8"))["cells"]
+        cells = read_notebook(output)["cells"]
         failed = [cell for cell in cells
                   if any(item.get("output_type") == "error" for item in cell.get("outputs", []))]
         if not failed or any("raises-exception" not in cell.get("metadata", {}).get("tags", [])
@@ -104,7 +104,7 @@ def execute_notebook(source: Path, output_dir: Path, parameters: dict | None = N
 def slow_cells(executed: Path, threshold: float = SLOW_CELL_SECONDS) -> tuple[str, ...]:
     """The cells of a papermill-executed notebook that ran longer than ``threshold`` seconds, described by
     their execution count, duration and first line."""
-    cells = json.loads(Path(executed).read_text(encoding="utf-8"))["cells"]
+    cells = read_notebook(executed)["cells"]
     found = []
     for cell in cells:
         duration = cell.get("metadata", {}).get("papermill", {}).get("duration") or 0.0
@@ -115,7 +115,7 @@ def slow_cells(executed: Path, threshold: float = SLOW_CELL_SECONDS) -> tuple[st
 
 
 def declared_parameters(notebook: Path) -> set[str]:
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    cells = read_notebook(notebook)["cells"]
     for cell in cells:
         if cell["cell_type"] == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             tree = ast.parse("".join(cell["source"]))

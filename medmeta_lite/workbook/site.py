@@ -13,7 +13,6 @@ manager is left to a CDN; :func:`install_scripts` says so on standard error.
 from __future__ import annotations
 
 import html
-import json
 import shutil
 import sys
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from nbconvert import HTMLExporter, SlidesExporter
 from nbconvert.filters import markdown2html
 
 from medmeta_lite.workbook.launchers import COLAB_BADGE_IMAGE, DISTRIBUTION, colab_url, repository_url
+from medmeta_lite.workbook.notebook_files import read_notebook
 
 STATIC = "_static"
 NPM_PACKAGES = ("@jupyter-widgets/html-manager@1.0.15", "requirejs@2.3.8", "mathjax@2.7.9", "reveal.js@4.0.2",
@@ -159,7 +159,7 @@ def export_page(executed: Path, html_dir: Path, scripts: SiteScripts) -> Path:
 
 def notebook_summary(notebook: Path) -> tuple[str, str]:
     """The title (the first heading) and first paragraph of a notebook's opening cell, as plain text."""
-    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    cells = read_notebook(notebook)["cells"]
     lines = "".join(cells[0]["source"]).strip().splitlines()
     title = lines[0].lstrip("#").strip() if lines else Path(notebook).stem
     paragraph = []
