@@ -234,7 +234,13 @@ async def run_student(hub: Hub, student: Student, workload: Workload, barrier: a
             kernel_id = session["kernel"]["id"]
             url = f"ws://127.0.0.1:{hub.port}/user/{student.name}/api/kernels/{kernel_id}/channels"
             headers = {"Authorization": f"token {hub.token}"}
-            connection = await websocket_connect(HTTPRequest(url, headers=headers))
+            try:
+                # the same 60 s limit as every other request (tornado's default is 20 s): while twenty
+                # kernels start at once, the server answers the websocket only when its kernel does
+                connection = await websocket_connect(HTTPRequest(url, headers=headers, connect_timeout=60,
+                                                                 request_timeout=60))
+            except Exception as error:
+                raise RuntimeError(f"websocket {url}: {type(error).__name__}: {error}") from error
             kernel = Kernel(connection, uuid.uuid4().hex)
             for source in workload.cells:
                 student.cell_latencies.append(await kernel.request("shell", "execute_request", {

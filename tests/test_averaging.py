@@ -116,6 +116,24 @@ def test_losses_report_members_and_ensemble_and_the_ambiguity_identity():
         AveragingMetaLearner(n_estimators=2, random_state=0).fit(X, y).losses(X_query, y_query[:-1])
 
 
+def test_losses_from_predictions_match_the_fitted_ensembles_losses_and_refuse_bad_shapes():
+    X, y = noisy_line(6)
+    X_query, y_query = noisy_line(7)
+    ensemble = AveragingMetaLearner(n_estimators=5, random_state=0).fit(X, y)
+    from_predictions = EnsembleLosses.from_predictions(ensemble.member_predictions(X_query), y_query)
+    losses = ensemble.losses(X_query, y_query)
+    assert np.array_equal(from_predictions.member_mse, losses.member_mse)
+    assert from_predictions.ensemble_mse == losses.ensemble_mse
+    assert from_predictions.ambiguity == losses.ambiguity
+    assert from_predictions.ensemble_mse > 0
+    with pytest.raises(ValueError, match="one row per member"):
+        EnsembleLosses.from_predictions(np.zeros(4), np.zeros(4))
+    with pytest.raises(ValueError, match="one row per member"):
+        EnsembleLosses.from_predictions(np.zeros((0, 4)), np.zeros(4))
+    with pytest.raises(ValueError, match="per column of member_predictions"):
+        EnsembleLosses.from_predictions(np.zeros((2, 4)), np.zeros(3))
+
+
 @settings(max_examples=60, deadline=None)
 @given(values=arrays(np.float64, st.integers(1, 8), elements=st.floats(-1e3, 1e3)),
        targets=arrays(np.float64, st.integers(1, 6), elements=st.floats(-1e3, 1e3)))

@@ -37,6 +37,42 @@ class EnsembleLosses:
     ensemble_mse: float
     ambiguity: float
 
+    @classmethod
+    def from_predictions(cls, member_predictions, y) -> EnsembleLosses:
+        """The losses of members whose predictions on the same inputs are the rows of ``member_predictions``.
+
+        Parameters
+        ----------
+        member_predictions : array-like of shape (n_members, n_samples)
+            What :meth:`AveragingMetaLearner.member_predictions` returns; a caller that also plots the
+            predictions computes them once.
+        y : array-like of shape (n_samples,)
+            The targets.
+
+        Returns
+        -------
+        EnsembleLosses
+
+        Examples
+        --------
+        >>> losses = EnsembleLosses.from_predictions([[1.0, 1.0], [3.0, 3.0]], [2.0, 2.0])
+        >>> losses.member_mse.tolist(), losses.ensemble_mse, losses.ambiguity
+        ([1.0, 1.0], 0.0, 1.0)
+        """
+        member_predictions = np.asarray(member_predictions, dtype=np.float64)
+        if member_predictions.ndim != 2 or len(member_predictions) == 0:
+            raise ValueError("member_predictions must be 2-D with one row per member (at least one), "
+                             f"got shape {member_predictions.shape}")
+        y = as_float_targets(np.asarray(y))
+        if y.ndim != 1 or len(y) != member_predictions.shape[1]:
+            raise ValueError(f"y must be 1-D with one target per row of X, that is per column of "
+                             f"member_predictions ({member_predictions.shape[1]}), got shape {y.shape}")
+        ensemble_prediction = member_predictions.mean(axis=0)
+        member_mse = ((member_predictions - y) ** 2).mean(axis=1)
+        ambiguity = ((member_predictions - ensemble_prediction) ** 2).mean()
+        return cls(member_mse=member_mse, mean_member_mse=float(member_mse.mean()),
+                   ensemble_mse=float(((ensemble_prediction - y) ** 2).mean()), ambiguity=float(ambiguity))
+
     def __repr__(self) -> str:
         return (f"EnsembleLosses(ensemble_mse={self.ensemble_mse:.4g}, "
                 f"mean_member_mse={self.mean_member_mse:.4g}, ambiguity={self.ambiguity:.4g}, "
@@ -218,14 +254,4 @@ class AveragingMetaLearner(RegressorMixin, BaseEstimator):
         EnsembleLosses
             ``member_mse``, ``mean_member_mse``, ``ensemble_mse`` and ``ambiguity``.
         """
-        member_predictions = self.member_predictions(X)
-        y = as_float_targets(np.asarray(y))
-        if y.ndim != 1 or len(y) != member_predictions.shape[1]:
-            raise ValueError(f"y must be 1-D with one target per row of X ({member_predictions.shape[1]}), "
-                             f"got shape {y.shape}")
-        ensemble_prediction = member_predictions.mean(axis=0)
-        member_mse = ((member_predictions - y) ** 2).mean(axis=1)
-        ambiguity = ((member_predictions - ensemble_prediction) ** 2).mean()
-        return EnsembleLosses(member_mse=member_mse, mean_member_mse=float(member_mse.mean()),
-                              ensemble_mse=float(((ensemble_prediction - y) ** 2).mean()),
-                              ambiguity=float(ambiguity))
+        return EnsembleLosses.from_predictions(self.member_predictions(X), y)

@@ -40,6 +40,7 @@ from medmeta_lite.plotting.sinusoid import (
 from medmeta_lite.plotting.style import (
     FALLBACK_COLOURS,
     METHOD_COLOURS,
+    clear_data,
     colour,
     legend_beside,
     log_scale,
@@ -54,6 +55,7 @@ __all__ = [
     "METHOD_COLOURS",
     "bank_counts",
     "chinese_font",
+    "clear_data",
     "colour",
     "legend_beside",
     "line_fit_error",

@@ -37,16 +37,19 @@ def _draw_line(axes, slope, intercept, **style):
     axes.plot(grid, slope * grid + intercept, **style)
 
 
-def plot_shots_demo(demo: dict, n_shots: int, *, target: float | None = None) -> Figure:
+def plot_shots_demo(demo: dict, n_shots: int, *, target: float | None = None,
+                    figure: Figure | None = None) -> Figure:
     """Left: one new task fitted from ``n_shots`` examples; right: mean query error against shots.
 
     Notes
     -----
     Introduced in ``notebooks/01_what_is_meta_learning.ipynb``.
+    Given ``figure`` (made by an earlier call), the data are redrawn in its axes: what a slider does,
+    see :class:`medmeta_lite.widgets.FigureView`.
     """
     if n_shots not in demo["example"]["fits"]:
         raise ValueError(f"n_shots must be one of {sorted(demo['example']['fits'])}, got {n_shots!r}")
-    figure, (left, right) = new_figure(2, width=4.6, height=3.4)
+    figure, (left, right) = new_figure(2, width=4.6, height=3.4, reuse=figure)
     ends = np.array([-1.0, 1.0])
     training_lines = [np.column_stack([ends, slope * ends + intercept])
                       for slope, intercept in demo["training_lines"]]
@@ -146,16 +149,18 @@ def plot_shift(demo: dict, shift: float | None = None) -> Figure:
     return figure
 
 
-def plot_warm_start(demo: dict, n_history: int | None = None) -> Figure:
+def plot_warm_start(demo: dict, n_history: int | None = None, *, figure: Figure | None = None) -> Figure:
     """Left: mean evaluations against the number of earlier tasks; right: per-task evaluations for one.
 
     Notes
     -----
     Introduced in ``notebooks/04_applications.ipynb``.
+    Given ``figure`` (made by an earlier call), the data are redrawn in its axes: what a slider does,
+    see :class:`medmeta_lite.widgets.FigureView`.
     """
     grid = demo["n_history_grid"]
     row = len(grid) - 1 if n_history is None else int(np.argmin(np.abs(grid - n_history)))
-    figure, (left, right) = new_figure(2, width=4.6, height=3.4)
+    figure, (left, right) = new_figure(2, width=4.6, height=3.4, reuse=figure)
     for statistic, style in ((np.mean, "-"), (np.median, "--")):
         name = statistic.__name__
         left.plot(grid, statistic(demo["warm"], axis=1), marker="o", linestyle=style,
@@ -216,16 +221,19 @@ def plot_meta_gradient_cost(rows) -> Figure:
     return figure
 
 
-def plot_meta_overfitting(demo: dict, diversity: float | None = None) -> Figure:
+def plot_meta_overfitting(demo: dict, diversity: float | None = None, *,
+                          figure: Figure | None = None) -> Figure:
     """Training-task and new-task error against the number of training tasks, for one diversity.
 
     Notes
     -----
     Introduced in ``notebooks/05_core_challenges.ipynb``.
+    Given ``figure`` (made by an earlier call), the data are redrawn in its axes: what a slider does,
+    see :class:`medmeta_lite.widgets.FigureView`.
     """
     diversity = demo["test_diversity"] if diversity is None else diversity
     row = int(np.argmin(np.abs(demo["diversities"] - diversity)))
-    figure, (left, right) = new_figure(2, width=4.6, height=3.4)
+    figure, (left, right) = new_figure(2, width=4.6, height=3.4, reuse=figure)
     left.plot(demo["n_tasks_grid"], demo["training"][row], marker="o", color=colour("member"),
               label="training tasks")
     left.plot(demo["n_tasks_grid"], demo["new"][row], marker="o", color=colour("meta-learned"),

@@ -14,12 +14,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from medmeta_lite.experiments.learners import KerasSnapshots, gradient_descent_run, noisy_line
-from medmeta_lite.learners.averaging import AveragingMetaLearner
+from medmeta_lite.learners.averaging import AveragingMetaLearner, EnsembleLosses
 from medmeta_lite.learners.linear import LinearRegression
 from medmeta_lite.plotting.style import colour, log_scale, new_figure
 
 
-def plot_ensemble(n_estimators: int, noise: float, *, n_samples: int = 12, random_state=0) -> Figure:
+def plot_ensemble(n_estimators: int, noise: float, *, n_samples: int = 12, random_state=0,
+                  figure: Figure | None = None) -> Figure:
     """Bagged linear regressions on a noisy line: the members, their average and the errors.
 
     Left: the training points, every member's line (grey) and the ensemble's (blue). Right: each member's
@@ -33,6 +34,9 @@ def plot_ensemble(n_estimators: int, noise: float, *, n_samples: int = 12, rando
         Standard deviation of the label noise.
     n_samples : int, default=12
     random_state : int, default=0
+    figure : Figure, optional
+        A figure returned by an earlier call: redraw the data in its axes instead of building a new
+        figure (what a slider does on every move, see :class:`medmeta_lite.widgets.FigureView`).
 
     Returns
     -------
@@ -43,14 +47,16 @@ def plot_ensemble(n_estimators: int, noise: float, *, n_samples: int = 12, rando
     >>> figure = plot_ensemble(5, 2.0)
     >>> "ensemble MSE" in figure.axes[1].get_title()
     True
+    >>> plot_ensemble(8, 2.0, figure=figure) is figure, figure.axes[0].get_title()
+    (True, '8 members (grey) and their average')
     """
     X, y = noisy_line(n_samples, noise, random_state)
     ensemble = AveragingMetaLearner(n_estimators=n_estimators, random_state=random_state).fit(X, y)
     grid = np.linspace(0.0, 10.0, 50).reshape(-1, 1)
-    losses = ensemble.losses(grid, 2.0 * grid.ravel())
-
-    figure, (left, right) = new_figure(2, width=4.6, height=3.4)
     members = ensemble.member_predictions(grid)
+    losses = EnsembleLosses.from_predictions(members, 2.0 * grid.ravel())
+
+    figure, (left, right) = new_figure(2, width=4.6, height=3.4, reuse=figure)
     # one LineCollection instead of one Line2D per member: a 50-member redraw stays cheap
     member_lines = [np.column_stack([grid.ravel(), prediction]) for prediction in members]
     left.add_collection(LineCollection(member_lines, colors=colour("member"), linewidths=0.8, alpha=0.6))

@@ -38,7 +38,7 @@ def colour(method: str, index: int = 0) -> str:
 
 
 def new_figure(n_columns: int = 1, n_rows: int = 1, *, width: float = 5.0, height: float = 3.4,
-               **subplot_kwargs) -> tuple[Figure, object]:
+               reuse: Figure | None = None, **subplot_kwargs) -> tuple[Figure, object]:
     """Create a figure with readable defaults (font sizes, grid, tight layout).
 
     Parameters
@@ -47,6 +47,11 @@ def new_figure(n_columns: int = 1, n_rows: int = 1, *, width: float = 5.0, heigh
         Grid of axes.
     width, height : float
         Size of *one* panel in inches.
+    reuse : Figure, optional
+        A figure made by an earlier call with the same grid: return it, its axes emptied by
+        :func:`clear_data`, instead of a new one. A plotting function with a ``figure=None`` argument passes
+        it here, and so redraws in place when :class:`medmeta_lite.widgets.FigureView` hands it the figure
+        of the last slider move.
 
     Returns
     -------
@@ -58,7 +63,13 @@ def new_figure(n_columns: int = 1, n_rows: int = 1, *, width: float = 5.0, heigh
     >>> figure, axes = new_figure(2)
     >>> len(axes)
     2
+    >>> _ = axes[0].plot([0, 1], [0, 1])
+    >>> again, (left, right) = new_figure(2, reuse=figure)
+    >>> again is figure, left is axes[0], len(left.lines)
+    (True, True, 0)
     """
+    if reuse is not None:
+        return reuse, _emptied_axes(reuse, n_columns, n_rows)
     with plt.rc_context({"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10,
                          "legend.fontsize": 9, "axes.grid": True, "grid.alpha": 0.3,
                          "axes.spines.top": False, "axes.spines.right": False,
@@ -71,6 +82,50 @@ def new_figure(n_columns: int = 1, n_rows: int = 1, *, width: float = 5.0, heigh
         # Five intervals per axis read at a glance, and each tick fewer is less for a slider to redraw.
         panel.locator_params(nbins=5)
     return figure, axes
+
+
+def _emptied_axes(figure: Figure, n_columns: int, n_rows: int):
+    """The axes of a figure from :func:`new_figure`, emptied, in the shape ``plt.subplots`` returns them."""
+    panels = figure.axes
+    if len(panels) != n_columns * n_rows:
+        raise ValueError(f"reuse must be a figure with {n_rows} x {n_columns} axes, as new_figure made it; "
+                         f"this one has {len(panels)}")
+    for panel in panels:
+        clear_data(panel)
+    if len(panels) == 1:
+        return panels[0]
+    grid = np.empty(len(panels), dtype=object)
+    grid[:] = panels
+    return grid.reshape(n_rows, n_columns) if n_rows > 1 and n_columns > 1 else grid
+
+
+def clear_data(axes) -> None:
+    """Remove what was plotted in ``axes`` (lines, collections, patches, texts, images, legend) but keep the
+    axes, their ticks and their style, with data limits and the colour cycle reset: what is plotted next
+    looks as it would in new axes.
+
+    A plotting function that accepts ``figure=`` (see :class:`medmeta_lite.widgets.FigureView`) calls this
+    on the axes of the figure it draws into again, then sets everything it sets on new axes (titles,
+    labels, limits, scales): those are kept, not reset. Building the axes and their tick marks is a third
+    of what a new figure costs; a slider that moves redraws only the data.
+
+    Examples
+    --------
+    >>> figure, axes = new_figure()
+    >>> _ = axes.plot([0, 1], [0, 10], label="old")
+    >>> _ = axes.legend()
+    >>> clear_data(axes)
+    >>> _ = axes.plot([0, 1], [0, 2])
+    >>> len(axes.lines), axes.get_legend(), float(axes.dataLim.y1)
+    (1, None, 2.0)
+    """
+    for artist in [*axes.lines, *axes.collections, *axes.patches, *axes.texts, *axes.images]:
+        artist.remove()
+    if axes.get_legend() is not None:
+        axes.get_legend().remove()
+    axes.relim()  # with no artist left: empty limits that the next artist added replaces
+    axes.set_prop_cycle(None)  # the next line takes the first colour again, as in new axes
+    axes.set_autoscale_on(True)  # limits set on the last call must not stick
 
 
 def legend_beside(axes, **kwargs):

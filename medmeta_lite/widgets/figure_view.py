@@ -11,6 +11,7 @@ encodes the PNG itself.
 from __future__ import annotations
 
 import gc
+import inspect
 import io
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -30,7 +31,10 @@ class FigureView:
     ----------
     plot : callable
         Returns a new :class:`~matplotlib.figure.Figure`, usually made by
-        :func:`medmeta_lite.plotting.style.new_figure` and so with constrained layout.
+        :func:`medmeta_lite.plotting.style.new_figure` and so with constrained layout. If it accepts a
+        ``figure`` argument, every call after the first passes the figure it returned last, and the
+        function redraws its data there (see :func:`medmeta_lite.plotting.style.clear_data`): the axes
+        and their ticks are built once, not on every slider move.
 
     Attributes
     ----------
@@ -56,6 +60,9 @@ class FigureView:
         self.plot = plot
         self.layouts: dict[tuple, list] = {}
         self._renderers: dict[tuple, RendererAgg] = {}
+        self._redraws_in_place = "figure" in inspect.signature(plot).parameters
+        self._figure: Figure | None = None  # the figure such a plot draws into again, and its layout engine
+        self._layout_engine = None
 
     def render(self, *args, **kwargs) -> bytes:
         """Call the plotting function with these arguments and return its figure as PNG bytes."""
@@ -63,13 +70,20 @@ class FigureView:
             return self._render(*args, **kwargs)
 
     def _render(self, *args, **kwargs) -> bytes:
+        if self._figure is not None:
+            kwargs["figure"] = self._figure
         figure = self.plot(*args, **kwargs)
         if not isinstance(figure, Figure):
             raise TypeError(f"{getattr(self.plot, '__name__', self.plot)!r} must return a matplotlib Figure, "
                             f"got {type(figure).__name__}")
         try:
             canvas = _ReusingCanvas(figure, self._renderers)
-            engine = figure.get_layout_engine()
+            if figure is self._figure:
+                engine = self._layout_engine
+            else:
+                engine = figure.get_layout_engine()
+                if self._redraws_in_place:  # _place switches the engine off: keep it for a re-solve
+                    self._figure, self._layout_engine = figure, engine
             shape = (tuple(figure.get_size_inches().round(3)),
                      tuple(_grid_position(axes) for axes in figure.axes))
             known = shape in self.layouts

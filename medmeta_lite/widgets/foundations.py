@@ -174,8 +174,8 @@ def _demo(name: str) -> dict:
     return small[name]()
 
 
-def _redraw_shots(n_shots: int):
-    return foundations.plot_shots_demo(_demo("shots"), n_shots)
+def _redraw_shots(n_shots: int, figure=None):
+    return foundations.plot_shots_demo(_demo("shots"), n_shots, figure=figure)
 
 
 def _redraw_transfer(distance: float):
@@ -186,8 +186,8 @@ def _redraw_shift(shift: float):
     return foundations.plot_shift(_demo("goals"), shift)
 
 
-def _redraw_warm_start(n_history: int):
-    return foundations.plot_warm_start(_demo("warm start"), n_history)
+def _redraw_warm_start(n_history: int, figure=None):
+    return foundations.plot_warm_start(_demo("warm start"), n_history, figure=figure)
 
 
 def _redraw_episode(style: str, n_shots: int):
@@ -195,8 +195,8 @@ def _redraw_episode(style: str, n_shots: int):
                                             model="pixel nearest centroid")
 
 
-def _redraw_meta_overfitting(diversity: float):
-    return foundations.plot_meta_overfitting(_demo("overfitting"), diversity)
+def _redraw_meta_overfitting(diversity: float, figure=None):
+    return foundations.plot_meta_overfitting(_demo("overfitting"), diversity, figure=figure)
 
 
 def _redraw_label_savings(target: float):
