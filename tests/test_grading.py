@@ -17,8 +17,6 @@ from medmeta_lite.workbook import grading
 from medmeta_lite.workbook.notebook_files import read_notebook, write_notebook
 
 NOTEBOOKS = list_notebooks()
-# The notebooks whose exercises come with written solutions, graded by hand.
-WRITTEN_SOLUTIONS = [path for path in NOTEBOOKS if int(path.name[:2]) <= 7]
 GRADED = "00_start_here"   # the fastest notebook to autograde
 
 
@@ -37,9 +35,8 @@ def test_every_notebook_ends_its_exercises_with_a_graded_exercise(path):
     ids = [cell.get("id") for cell in notebook["cells"]]
     exercises = next(index for index, cell in enumerate(notebook["cells"])
                      if _source(cell).startswith("## Exercises"))
-    expected = ["graded-exercise", "graded-exercise-answer", "graded-exercise-tests"]
-    if path in WRITTEN_SOLUTIONS:
-        expected.insert(0, "written-answers")
+    # every exercise list has written solutions, graded by hand, then one autograded exercise
+    expected = ["written-answers", "graded-exercise", "graded-exercise-answer", "graded-exercise-tests"]
     assert ids[exercises + 1:exercises + 1 + len(expected)] == expected
     answer, tests = _source(_cell(notebook, expected[-2])), _source(_cell(notebook, expected[-1]))
     name = re.match(r"(\w+) = None  # replace None with your answer\n### BEGIN SOLUTION\n", answer).group(1)
@@ -62,8 +59,8 @@ def test_every_written_solution_is_marked_as_a_solution(path):
     # between nbgrader's markers, so that the student version drops it.
     notebook = read_notebook(path)
     collapsed = [cell for cell in notebook["cells"] if "<details>" in _source(cell)]
-    expected = {"written-answers"} if path in WRITTEN_SOLUTIONS else set()
-    expected |= {"written-review"} if path.stem == "11_complete_example_and_code_review" else set()
+    expected = {"written-answers"} | ({"written-review"} if path.stem == "11_complete_example_and_code_review"
+                                      else set())
     assert {cell.get("id") for cell in collapsed} == expected
     for cell in collapsed:
         metadata = cell["metadata"]["nbgrader"]
@@ -122,8 +119,7 @@ def test_make_student_writes_every_notebook_without_solutions_tests_or_outputs(c
         assert "model_answers = True" not in _source(interview)
         tests = _cell(student, "graded-exercise-tests")
         assert "assert" not in _source(tests) and tests["metadata"]["editable"] is False
-        if any(cell.get("id") == "written-answers" for cell in instructor["cells"]):
-            assert _source(_cell(student, "written-answers")).endswith(grading.TEXT_STUB)
+        assert _source(_cell(student, "written-answers")).endswith(grading.TEXT_STUB)
         # everything else is the instructor's notebook, cell for cell
         ids = [cell.get("id") for cell in instructor["cells"]]
         assert [cell.get("id") for cell in student["cells"]] == ids, f"{path.name}: cells added or lost"

@@ -1,12 +1,12 @@
 """Classroom versions with nbgrader: a student copy of every notebook, and autograding of filled-in copies.
 
 Every notebook ends its exercises with one graded exercise (an answer cell and a test cell, see
-``medmeta_lite.interview.exercises``), and notebooks 00-07 and 11 have hand-graded written answers. Their
-nbgrader cell metadata marks what is solution, what is a test and how many points it is worth; the
-interview cell's solution switches the model answers on. nbgrader then does the rest: the student version
-drops the solutions (between ``### BEGIN SOLUTION`` and ``### END SOLUTION``), the hidden tests and the
-outputs, so it shows the interview questions without their model answers; autograding puts the hidden
-tests back and runs the notebook.
+``medmeta_lite.interview.exercises``), after a hand-graded cell of written answers to the others (notebook 11
+has one more, for its code review). Their nbgrader cell metadata marks what is solution, what is a test and
+how many points it is worth; the interview cell's solution switches the model answers on. nbgrader then
+does the rest: the student version drops the solutions (between ``### BEGIN SOLUTION`` and
+``### END SOLUTION``), the hidden tests and the outputs, so it shows the interview questions without their
+model answers; autograding puts the hidden tests back and runs the notebook.
 
 Each notebook is its own assignment, named by its stem, so a course can hand out one notebook a week. The
 course folder (default ``build/nbgrader``) has nbgrader's layout::
