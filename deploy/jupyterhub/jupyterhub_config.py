@@ -67,6 +67,11 @@ c.Spawner.environment = {
     # One BLAS/OpenMP thread per kernel, not one per core: 20 kernels on 2 cores would oversubscribe them.
     "OMP_NUM_THREADS": "1",
 }
+# Kernels talk to their student's server over Unix sockets in the student's runtime folder, not over
+# loopback TCP ports. No other account can connect to them, and servers that start kernels at the same
+# moment cannot pick the same "free" port: with TCP, about one kernel in 20 to 40 started together died
+# with "Address already in use" (jupyter_client finds free ports by binding and releasing them).
+c.Spawner.args = ["--KernelManager.transport=ipc"]
 
 
 def student_home(spawner) -> Path:
@@ -88,6 +93,12 @@ def copy_workbook(spawner) -> None:
         for path in [home / WORKBOOK_FOLDER, *copied]:
             os.chown(path, account.pw_uid, account.pw_gid)
     spawner.environment = {**spawner.environment, "MEDMETA_LITE_HOME": str(home / ".medmeta-lite")}
+    if TESTING:
+        # A socket path holds at most 107 bytes; the test homes lie deep in a temporary folder, so their
+        # kernels' sockets go in a short folder of the hub's state instead.
+        runtime = STATE / "run" / spawner.user.name
+        runtime.mkdir(parents=True, exist_ok=True)
+        spawner.environment["JUPYTER_RUNTIME_DIR"] = str(runtime)
 
 
 c.Spawner.pre_spawn_hook = copy_workbook
@@ -100,7 +111,7 @@ if TESTING:
     c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
     c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "homes" / "{username}")
     if os.geteuid() == 0:  # CI runs as root; the servers then run as root too (tests only)
-        c.Spawner.args = ["--allow-root"]
+        c.Spawner.args = [*c.Spawner.args, "--allow-root"]
     c.JupyterHub.services = [{"name": "loadtest", "api_token": os.environ["MEDMETA_HUB_TEST_TOKEN"]}]
     c.JupyterHub.load_roles = [{"name": "loadtest", "services": ["loadtest"],
                                 "scopes": ["admin:users", "admin:servers", "access:servers"]}]
