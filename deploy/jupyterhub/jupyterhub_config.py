@@ -69,7 +69,7 @@ c.Spawner.environment = {
 }
 # Kernels talk to their student's server over Unix sockets in the student's runtime folder, not over
 # loopback TCP ports. No other account can connect to them, and servers that start kernels at the same
-# moment cannot pick the same "free" port: with TCP, about one kernel in 20 to 40 started together died
+# moment cannot pick the same "free" port: with TCP, about one kernel in a few dozen started together died
 # with "Address already in use" (jupyter_client finds free ports by binding and releasing them).
 c.Spawner.args = ["--KernelManager.transport=ipc"]
 
