@@ -170,10 +170,11 @@ def _in_place_cases():
             yield case
 
 
-def test_the_ensemble_shots_warm_start_and_overfitting_figures_redraw_in_place():
+def test_the_slowest_widget_figures_redraw_in_place():
     names = {case.id for case in _in_place_cases()}
     assert {"learners.ensemble_explorer", "foundations.shots_explorer", "foundations.warm_start_explorer",
-            "foundations.meta_overfitting_explorer"} <= names
+            "foundations.meta_overfitting_explorer", "learners.learning_rate_explorer",
+            "learners.keras_explorer"} <= names
 
 
 @pytest.mark.parametrize(("function", "kwargs"), list(_in_place_cases()))
@@ -191,6 +192,18 @@ def test_the_ensemble_explorer_redrawn_in_place_matches_new_figures_as_the_slide
     for n_estimators, noise in ((10, 2.0), (50, 5.0), (1, 0.0), (23, 0.5)):
         assert np.array_equal(_pixels(in_place.render(n_estimators, noise)),
                               _pixels(fresh.render(n_estimators, noise)))
+
+
+def test_the_loss_curve_redrawn_in_place_switches_between_converging_and_diverging_titles():
+    # a diverging run titles its figure on the left in small red type; the next converging run must not
+    # keep that title
+    X = np.linspace(-1, 1, 30).reshape(-1, 1)
+    y = 3 * X.ravel() + 1
+    in_place = FigureView(plot_loss_curve)
+    fresh = FigureView(lambda learning_rate: plot_loss_curve(learning_rate, 200, X, y))
+    for learning_rate in (0.1, 50.0, 0.3, 50.0, 0.1):
+        assert np.array_equal(_pixels(in_place.render(learning_rate, 200, X, y)),
+                              _pixels(fresh.render(learning_rate)))
 
 
 def test_new_figure_refuses_to_reuse_a_figure_of_another_grid():

@@ -102,7 +102,7 @@ def plot_ensemble_variance(curve: dict) -> Figure:
 
 
 def plot_loss_curve(learning_rate: float, n_iter: int, X: np.ndarray, y: np.ndarray, *,
-                    standardize: bool = False, random_state=0) -> Figure:
+                    standardize: bool = False, random_state=0, figure: Figure | None = None) -> Figure:
     """How far the training loss of gradient descent is above the closed-form minimum, per iteration.
 
     The gap ``loss - minimum`` is drawn on a log axis, where a constant shrink factor per step is a straight
@@ -118,6 +118,8 @@ def plot_loss_curve(learning_rate: float, n_iter: int, X: np.ndarray, y: np.ndar
         Training data (the notebook uses the standardised diabetes data).
     standardize : bool, default=False
     random_state : int, default=0
+    figure : Figure, optional
+        A figure returned by an earlier call, to redraw in place (see :func:`plot_ensemble`).
 
     Returns
     -------
@@ -133,7 +135,7 @@ def plot_loss_curve(learning_rate: float, n_iter: int, X: np.ndarray, y: np.ndar
     model, message = gradient_descent_run(learning_rate, n_iter, X, y, standardize=standardize,
                                           random_state=random_state)
     minimum = float(np.mean((LinearRegression().fit(X, y).predict(X) - y) ** 2))
-    figure, axes = new_figure(width=6.0, height=3.6)
+    figure, axes = new_figure(width=6.0, height=3.6, reuse=figure)
     steps = np.arange(len(model.loss_curve_))
     gap = model.loss_curve_ - minimum
     # A gap at rounding level (or below zero) has no place on a log axis: the curve ends there.
@@ -152,7 +154,7 @@ def plot_loss_curve(learning_rate: float, n_iter: int, X: np.ndarray, y: np.ndar
 
 
 def plot_keras_fit(snapshots: KerasSnapshots, hidden_units: int, epochs: int, X, y, *, X_held_out=None,
-                   y_held_out=None) -> Figure:
+                   y_held_out=None, figure: Figure | None = None) -> Figure:
     """A Keras network's fit after ``epochs`` epochs next to the closed form, and its loss curve.
 
     Parameters
@@ -164,6 +166,8 @@ def plot_keras_fit(snapshots: KerasSnapshots, hidden_units: int, epochs: int, X,
         The training data that the snapshots were trained on.
     X_held_out, y_held_out : ndarray, optional
         Held-out points, drawn as crosses (with a snapshot grid that reaches them, they show extrapolation).
+    figure : Figure, optional
+        A figure returned by an earlier call, to redraw in place (see :func:`plot_ensemble`).
 
     Returns
     -------
@@ -180,7 +184,7 @@ def plot_keras_fit(snapshots: KerasSnapshots, hidden_units: int, epochs: int, X,
     if (hidden_units, epochs) not in snapshots.predictions:
         raise ValueError(f"no snapshot for hidden_units={hidden_units}, epochs={epochs}; choose from "
                          f"{snapshots.hidden_units_options} and {snapshots.checkpoints}")
-    figure, (left, right) = new_figure(2, width=4.6, height=3.4)
+    figure, (left, right) = new_figure(2, width=4.6, height=3.4, reuse=figure)
     left.scatter(np.ravel(X), y, color=colour("member"), s=18, label="training points")
     if X_held_out is not None:
         left.scatter(np.ravel(X_held_out), y_held_out, color="black", marker="x", s=28,

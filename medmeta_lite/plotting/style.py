@@ -101,12 +101,12 @@ def _emptied_axes(figure: Figure, n_columns: int, n_rows: int):
 
 def clear_data(axes) -> None:
     """Remove what was plotted in ``axes`` (lines, collections, patches, texts, images, legend) but keep the
-    axes, their ticks and their style, with data limits and the colour cycle reset: what is plotted next
-    looks as it would in new axes.
+    axes, their ticks and their style, with data limits, colour cycle and titles reset: what is plotted
+    next looks as it would in new axes.
 
     A plotting function that accepts ``figure=`` (see :class:`medmeta_lite.widgets.FigureView`) calls this
-    on the axes of the figure it draws into again, then sets everything it sets on new axes (titles,
-    labels, limits, scales): those are kept, not reset. Building the axes and their tick marks is about a
+    on the axes of the figure it draws into again, then sets everything it sets on new axes (labels,
+    limits, scales): those are kept, not reset. Building the axes and their tick marks is about a
     fifth of what a slider's redraw costs with a new figure; in place, a move redraws only the data.
 
     Examples
@@ -126,6 +126,8 @@ def clear_data(axes) -> None:
     axes.relim()  # with no artist left: empty limits that the next artist added replaces
     axes.set_prop_cycle(None)  # the next line takes the first colour again, as in new axes
     axes.set_autoscale_on(True)  # limits set on the last call must not stick
+    for location in ("left", "center", "right"):  # a title set on one call only must not stick either
+        axes.set_title("", loc=location)
 
 
 def legend_beside(axes, **kwargs):
