@@ -262,7 +262,6 @@ async def run_student(hub: Hub, student: Student, workload: Workload, barrier: a
             student.slider_latencies.append(await kernel.request("shell", "comm_msg", {
                 "comm_id": kernel.sliders[workload.slider],
                 "data": {"method": "update", "state": {key: rng.randint(low, high)}, "buffer_paths": []}}))
-        student.memory_mb = _student_memory_mb(hub, student)
     finally:
         if connection is not None:
             connection.close()
@@ -305,6 +304,11 @@ async def load_test(n_students: int, proxy: str, workload: Workload, keep: bool 
         running = [student for student in students if not student.failures]
         await asyncio.gather(*(guarded(run_student(hub, student, workload, barrier, arrived, len(running)),
                                        student) for student in running))
+        # Memory last, once every student is done: reading each process's memory map costs CPU that would
+        # otherwise compete with the slider moves of students who are not done yet.
+        for student in running:
+            if not student.failures:
+                student.memory_mb = _student_memory_mb(hub, student)
     finally:
         hub.stop()
         if keep:
