@@ -12,7 +12,6 @@ Usage: python benchmarks/bench_widgets.py [--repeats 20] [--compare-new-figure]
 import argparse
 import functools
 import importlib
-import inspect
 import pkgutil
 import time
 
@@ -35,13 +34,8 @@ def slider_move(function, kwargs, new_figure=False):
     drawn = function(**kwargs)
     plt.close("all")
     if isinstance(drawn, matplotlib.figure.Figure):
-        plot = (lambda **values: function(**values)) if new_figure else function
-        return functools.partial(FigureView(plot).render, **kwargs)
+        return functools.partial(FigureView(function, in_place=not new_figure).render, **kwargs)
     return functools.partial(function, **kwargs)
-
-
-def redraws_in_place(function) -> bool:
-    return "figure" in inspect.signature(function).parameters
 
 
 def time_moves(move, repeats: int) -> list[float]:
@@ -75,7 +69,7 @@ def main() -> int:
         p95 = float(np.percentile(timings, 95))
         failures += p95 > 100
         print(f"| {name} | {np.median(timings):.1f} | {p95:.1f} | {'ok' if p95 <= 100 else 'SLOW'} |")
-        if arguments.compare_new_figure and redraws_in_place(function):
+        if arguments.compare_new_figure and FigureView(function).redraws_in_place:
             new = time_moves(slider_move(function, kwargs, new_figure=True), arguments.repeats)
             comparisons.append((name, float(np.median(new)), float(np.median(timings))))
     if comparisons:

@@ -36,11 +36,16 @@ class FigureView:
         ``figure`` argument, every call after the first passes the figure it returned last, and the
         function redraws its data there (see :func:`medmeta_lite.plotting.style.clear_data`): the axes
         and their ticks are built once, not on every slider move.
+    in_place : bool, default=True
+        ``False`` never passes the last figure back: every call builds a new one (benchmarks and tests
+        compare the two ways).
 
     Attributes
     ----------
     layouts : dict
         Axes positions (figure fractions) per figure shape: size in inches and grid of axes.
+    redraws_in_place : bool
+        Whether ``plot`` accepts ``figure`` and ``in_place`` is true.
 
     Examples
     --------
@@ -57,11 +62,11 @@ class FigureView:
     1
     """
 
-    def __init__(self, plot: Callable[..., Figure]):
+    def __init__(self, plot: Callable[..., Figure], *, in_place: bool = True):
         self.plot = plot
         self.layouts: dict[tuple, list] = {}
         self._renderers: dict[tuple, RendererAgg] = {}
-        self._redraws_in_place = "figure" in inspect.signature(plot).parameters
+        self.redraws_in_place = in_place and "figure" in inspect.signature(plot).parameters
         self._figure: Figure | None = None  # the figure such a plot draws into again, and its layout engine
         self._layout_engine = None
 
@@ -83,7 +88,7 @@ class FigureView:
                 engine = self._layout_engine
             else:
                 engine = figure.get_layout_engine()
-                if self._redraws_in_place:  # _place switches the engine off: keep it for a re-solve
+                if self.redraws_in_place:  # _place switches the engine off: keep it for a re-solve
                     self._figure, self._layout_engine = figure, engine
             shape = (tuple(figure.get_size_inches().round(3)),
                      tuple(_grid_position(axes) for axes in figure.axes))
