@@ -8,6 +8,7 @@ from hypothesis.extra.numpy import arrays
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from medmeta_lite import experiments
 from medmeta_lite.data.tasks import LinearTaskSampler, Task
 from medmeta_lite.learners.averaging import AveragingMetaLearner, EnsembleLosses
 from medmeta_lite.learners.gradient import GradientDescentRegressor
@@ -151,3 +152,46 @@ def test_diverse_members_on_noisy_data_are_strictly_better_on_average(seed):
     X_query, y_query = noisy_line(100 + seed, n_samples=200, noise=1.0)
     losses = AveragingMetaLearner(n_estimators=20, random_state=seed).fit(X, y).losses(X_query, y_query)
     assert losses.ensemble_mse < losses.mean_member_mse - 1e-3
+
+
+def test_the_first_members_of_a_larger_ensemble_are_the_smaller_ensemble():
+    # bagged_line (notebook 08's slider) serves smaller ensembles from a larger fit on this property.
+    X, y = noisy_line(8)
+    template = GradientDescentRegressor(n_iter=300, learning_rate=0.3)
+    larger = AveragingMetaLearner(estimator=template, n_estimators=9, random_state=3).fit(X, y)
+    for n_estimators in (1, 4, 9):
+        smaller = AveragingMetaLearner(estimator=template, n_estimators=n_estimators, random_state=3).fit(X, y)
+        np.testing.assert_array_equal(smaller.member_predictions(X), larger.member_predictions(X)[:n_estimators])
+
+
+def test_bagged_line_reuses_its_largest_fit_and_gives_what_a_fresh_fit_gives():
+    def fresh(n_estimators, noise, random_state):
+        X, y = experiments.noisy_line(12, noise, random_state)
+        ensemble = AveragingMetaLearner(n_estimators=n_estimators, random_state=random_state).fit(X, y)
+        return X, ensemble.member_predictions(np.linspace(0.0, 10.0, 50).reshape(-1, 1))
+
+    # up, down and up again, on two data sets in turn: every answer equals a fit of its own
+    for n_estimators, noise in [(5, 1.0), (40, 1.0), (3, 2.5), (17, 1.0), (41, 1.0), (2, 2.5), (1, 1.0)]:
+        line = experiments.bagged_line(n_estimators, noise, random_state=11)
+        X, members = fresh(n_estimators, noise, 11)
+        np.testing.assert_array_equal(line.X, X)
+        np.testing.assert_array_equal(line.member_predictions, members)
+    assert experiments.bagged_line(3, 1.0, random_state=11).member_predictions.base is \
+        experiments.bagged_line(20, 1.0, random_state=11).member_predictions.base  # rows of one fit
+    with pytest.raises(ValueError, match="read-only"):
+        experiments.bagged_line(3, 1.0, random_state=11).member_predictions[0, 0] = 0.0
+    # no integer seed, nothing kept: two calls draw two data sets
+    assert not np.array_equal(experiments.bagged_line(3, 1.0, random_state=None).X,
+                              experiments.bagged_line(3, 1.0, random_state=None).X)
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    ({"n_estimators": 0, "noise": 1.0}, "n_estimators"),
+    ({"n_estimators": 2.5, "noise": 1.0}, "n_estimators"),
+    ({"n_estimators": 3, "noise": -1.0}, "noise"),
+    ({"n_estimators": 3, "noise": float("nan")}, "noise"),
+    ({"n_estimators": 3, "noise": 1.0, "n_samples": 0}, "n_samples"),
+])
+def test_bagged_line_refuses_bad_values_by_name(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        experiments.bagged_line(**arguments)

@@ -13,7 +13,9 @@ from medmeta_lite.experiments.foundations import (
     make_warm_start_demo,
 )
 from medmeta_lite.experiments.learners import (
+    BaggedLine,
     KerasSnapshots,
+    bagged_line,
     ensemble_variance_curve,
     gradient_descent_run,
     keras_snapshots,
@@ -24,8 +26,10 @@ from medmeta_lite.experiments.sinusoid import adaptation_curves, explorer_frame_
 
 __all__ = [
     "ALPHAS",
+    "BaggedLine",
     "KerasSnapshots",
     "adaptation_curves",
+    "bagged_line",
     "ensemble_variance_curve",
     "explorer_frame_errors",
     "gradient_descent_run",

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import numbers
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +14,7 @@ from medmeta_lite.learners.averaging import AveragingMetaLearner
 from medmeta_lite.learners.gradient import GradientDescentRegressor
 from medmeta_lite.learners.keras_learner import KerasRegressor, fit_with_snapshots
 from medmeta_lite.learners.linear import LinearRegression
-from medmeta_lite.validation import make_rng
+from medmeta_lite.validation import check_count, check_non_negative, make_rng
 
 
 def noisy_line(n_samples: int, noise: float, random_state=0, slope: float = 2.0):
@@ -27,6 +29,89 @@ def noisy_line(n_samples: int, noise: float, random_state=0, slope: float = 2.0)
     rng = make_rng(random_state)
     X = rng.uniform(0.0, 10.0, size=(n_samples, 1))
     return X, slope * X.ravel() + noise * rng.standard_normal(n_samples)
+
+
+@dataclass(frozen=True)
+class BaggedLine:
+    """A bagged linear regression on a noisy line, with every member's prediction on a grid.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_samples, 1)
+    y : ndarray of shape (n_samples,)
+        The training points (see :func:`noisy_line`).
+    grid : ndarray of shape (50,)
+        Inputs from 0 to 10 where the members predict.
+    member_predictions : ndarray of shape (n_estimators, 50)
+        Row ``i`` is member ``i``'s prediction on ``grid``; read-only.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    grid: np.ndarray
+    member_predictions: np.ndarray
+
+
+# The largest ensemble fitted so far for each (n_samples, noise, random_state), most recent last.
+_bagged_lines: OrderedDict[tuple, BaggedLine] = OrderedDict()
+_BAGGED_LINES_KEPT = 16
+
+
+def bagged_line(n_estimators: int, noise: float, *, n_samples: int = 12, random_state=0) -> BaggedLine:
+    """Fit ``AveragingMetaLearner(n_estimators)`` on :func:`noisy_line` data; predict with each member.
+
+    The members are drawn one after the other from one random generator, so the first ``k`` members of a
+    larger ensemble *are* the ``k``-member ensemble, to the last bit. With an integer ``random_state`` the
+    largest ensemble fitted so far for the same data is kept (for the last 16 data settings), and a smaller
+    ``n_estimators`` takes its first rows: moving the "members" slider of notebook 08 down and up refits
+    nothing. A larger one, new data or a ``random_state`` that is not an integer fits as usual.
+
+    Parameters
+    ----------
+    n_estimators : int
+        Number of members (bootstrap resamples), at least 1.
+    noise : float
+        Standard deviation of the label noise, at least 0.
+    n_samples : int, default=12
+    random_state : int, Generator or None, default=0
+
+    Returns
+    -------
+    BaggedLine
+
+    Examples
+    --------
+    >>> line = bagged_line(5, 2.0)
+    >>> line.member_predictions.shape
+    (5, 50)
+    >>> fresh = AveragingMetaLearner(n_estimators=3, random_state=0).fit(line.X, line.y)
+    >>> bool(np.array_equal(bagged_line(3, 2.0).member_predictions,
+    ...                     fresh.member_predictions(line.grid.reshape(-1, 1))))
+    True
+    """
+    n_estimators = check_count("n_estimators", n_estimators)
+    noise = check_non_negative("noise", noise)
+    n_samples = check_count("n_samples", n_samples)
+    if not isinstance(random_state, numbers.Integral) or isinstance(random_state, bool):
+        return _fit_bagged_line(n_estimators, noise, n_samples, random_state)  # nothing fixes the draw
+    key = (n_samples, noise, int(random_state))
+    kept = _bagged_lines.get(key)
+    if kept is None or len(kept.member_predictions) < n_estimators:
+        kept = _bagged_lines[key] = _fit_bagged_line(n_estimators, noise, n_samples, int(random_state))
+        if len(_bagged_lines) > _BAGGED_LINES_KEPT:
+            _bagged_lines.popitem(last=False)
+    _bagged_lines.move_to_end(key)
+    return BaggedLine(kept.X, kept.y, kept.grid, kept.member_predictions[:n_estimators])
+
+
+def _fit_bagged_line(n_estimators: int, noise: float, n_samples: int, random_state) -> BaggedLine:
+    X, y = noisy_line(n_samples, noise, random_state)
+    grid = np.linspace(0.0, 10.0, 50)
+    ensemble = AveragingMetaLearner(n_estimators=n_estimators, random_state=random_state).fit(X, y)
+    line = BaggedLine(X, y, grid, ensemble.member_predictions(grid.reshape(-1, 1)))
+    for array in (line.X, line.y, line.grid, line.member_predictions):
+        array.flags.writeable = False  # kept for later calls: a caller must not change them
+    return line
 
 
 def ensemble_variance_curve(n_estimators_options, noise: float, *, n_samples: int = 12,

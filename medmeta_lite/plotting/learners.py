@@ -13,8 +13,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from medmeta_lite.experiments.learners import KerasSnapshots, gradient_descent_run, noisy_line
-from medmeta_lite.learners.averaging import AveragingMetaLearner, EnsembleLosses
+from medmeta_lite.experiments.learners import KerasSnapshots, bagged_line, gradient_descent_run
+from medmeta_lite.learners.averaging import EnsembleLosses
 from medmeta_lite.learners.linear import LinearRegression
 from medmeta_lite.plotting.style import colour, log_scale, new_figure
 
@@ -50,15 +50,13 @@ def plot_ensemble(n_estimators: int, noise: float, *, n_samples: int = 12, rando
     >>> plot_ensemble(8, 2.0, figure=figure) is figure, figure.axes[0].get_title()
     (True, '8 members (grey) and their average')
     """
-    X, y = noisy_line(n_samples, noise, random_state)
-    ensemble = AveragingMetaLearner(n_estimators=n_estimators, random_state=random_state).fit(X, y)
-    grid = np.linspace(0.0, 10.0, 50).reshape(-1, 1)
-    members = ensemble.member_predictions(grid)
-    losses = EnsembleLosses.from_predictions(members, 2.0 * grid.ravel())
+    line = bagged_line(n_estimators, noise, n_samples=n_samples, random_state=random_state)
+    X, y, grid, members = line.X, line.y, line.grid, line.member_predictions
+    losses = EnsembleLosses.from_predictions(members, 2.0 * grid)
 
     figure, (left, right) = new_figure(2, width=4.6, height=3.4, reuse=figure)
     # one LineCollection instead of one Line2D per member: a 50-member redraw stays cheap
-    member_lines = [np.column_stack([grid.ravel(), prediction]) for prediction in members]
+    member_lines = [np.column_stack([grid, prediction]) for prediction in members]
     left.add_collection(LineCollection(member_lines, colors=colour("member"), linewidths=0.8, alpha=0.6))
     left.plot(grid, members.mean(axis=0), color=colour("ensemble"), linewidth=2.5, label="ensemble")
     left.plot(grid, 2.0 * grid, color="black", linestyle=":", label="true line y = 2x")
