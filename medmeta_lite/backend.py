@@ -13,9 +13,11 @@ import os
 import sys
 import types
 
-# TensorFlow reads these once, when it is first imported. Set here, they keep its start-up log out of the
-# notebooks (a red box of oneDNN and CPU-feature lines) and keep its CPU kernels deterministic however
-# JupyterLab was started; a value the user set wins.
+# TensorFlow reads these once, when it is first imported. Set here, however JupyterLab was started, they keep
+# its start-up log out of the notebooks (with oneDNN on, four lines reach standard error whatever the log
+# level) and keep TensorFlow's own CPU kernels, with which the committed weights were trained. Either set of
+# kernels is deterministic at a given thread count (DEVELOPERS.md has the measurements). A value the user set
+# wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
