@@ -159,9 +159,9 @@ def test_the_first_members_of_a_larger_ensemble_are_the_smaller_ensemble():
     X, y = noisy_line(8)
     template = GradientDescentRegressor(n_iter=300, learning_rate=0.3)
     larger = AveragingMetaLearner(estimator=template, n_estimators=9, random_state=3).fit(X, y)
-    for n_estimators in (1, 4, 9):
-        smaller = AveragingMetaLearner(estimator=template, n_estimators=n_estimators, random_state=3).fit(X, y)
-        np.testing.assert_array_equal(smaller.member_predictions(X), larger.member_predictions(X)[:n_estimators])
+    for count in (1, 4, 9):
+        smaller = AveragingMetaLearner(estimator=template, n_estimators=count, random_state=3).fit(X, y)
+        np.testing.assert_array_equal(smaller.member_predictions(X), larger.member_predictions(X)[:count])
 
 
 def test_bagged_line_reuses_its_largest_fit_and_gives_what_a_fresh_fit_gives():
