@@ -20,6 +20,10 @@ import numpy as np
 FORMAT = "medmeta-lite model"
 FORMAT_VERSION = 1
 
+#: What reading a damaged, truncated or foreign ``.npz`` file can raise; callers name the file and say why.
+NPZ_READ_ERRORS = (OSError, EOFError, KeyError, ValueError, TypeError, NotImplementedError, struct.error,
+                   zipfile.BadZipFile, zlib.error)
+
 
 def _package_version() -> str:
     try:
@@ -74,6 +78,34 @@ def save_model(path, model, arrays: dict, *, hyperparameters: dict | None = None
     return path
 
 
+def read_npz(path) -> dict[str, np.ndarray]:
+    """Every array of an ``.npz`` file, read after checking the CRC of every zip entry.
+
+    numpy reads an array without reaching the end of its zip entry, where zipfile checks the CRC, so a
+    flipped bit would pass unnoticed and be used as a weight or a pixel: every entry is tested first.
+
+    Raises
+    ------
+    ValueError
+        When an entry fails its CRC check. A file that is not a zip archive or is cut short raises one of
+        :data:`NPZ_READ_ERRORS` (callers turn it into a message that names the file).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "arrays.npz"
+    >>> np.savez(path, counts=np.arange(3))
+    >>> read_npz(path)["counts"].tolist()
+    [0, 1, 2]
+    """
+    with zipfile.ZipFile(path) as archive:
+        damaged = archive.testzip()
+    if damaged is not None:
+        raise ValueError(f"entry {damaged!r} fails its CRC check")
+    with np.load(path, allow_pickle=False) as archive:
+        return {name: archive[name] for name in archive.files}
+
+
 def load_model_file(path, class_name: str) -> tuple[dict, dict]:
     """Read a file written by :func:`save_model`; return its header and arrays (lists rebuilt).
 
@@ -89,17 +121,9 @@ def load_model_file(path, class_name: str) -> tuple[dict, dict]:
     if not path.is_file():
         raise FileNotFoundError(f"model file {path} does not exist")
     try:
-        # numpy reads each array without reaching the end of its zip entry, where zipfile checks the CRC:
-        # test every entry first, so that a flipped bit is caught here and not used as a weight.
-        with zipfile.ZipFile(path) as archive:
-            damaged = archive.testzip()
-        if damaged is not None:
-            raise ValueError(f"entry {damaged!r} fails its CRC check")
-        with np.load(path, allow_pickle=False) as archive:
-            header = json.loads(str(archive["header"]))
-            stored = {name: archive[name] for name in archive.files if name != "header"}
-    except (OSError, EOFError, KeyError, ValueError, TypeError, NotImplementedError, struct.error,
-            zipfile.BadZipFile, zlib.error) as error:
+        stored = read_npz(path)
+        header = json.loads(str(stored.pop("header")))
+    except NPZ_READ_ERRORS as error:
         raise ValueError(f"{path} is damaged or is not a medmeta-lite model file ({error})") from error
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise ValueError(f"{path} is not a medmeta-lite model file (its header has no format {FORMAT!r})")

@@ -12,9 +12,6 @@ Licence of the data: CC BY 4.0; cite MedMNIST v2 and the source datasets (see ``
 from __future__ import annotations
 
 import hashlib
-import struct
-import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +19,7 @@ import numpy as np
 import pooch
 
 from medmeta_lite.data.preprocessing import to_grayscale
+from medmeta_lite.serialization import NPZ_READ_ERRORS, read_npz
 from medmeta_lite.validation import check_finite
 
 DEFAULT_URL_BASE = "https://zenodo.org/records/10519652/files"
@@ -200,23 +198,13 @@ def load_medmnist(flag: str, root, download: bool = False, *, file_name: str | N
         raise ValueError(f"{path.name}: MD5 {actual} does not match the expected {expected}; the file is "
                          f"corrupt, truncated or another version. Delete it and download it again.")
     try:
-        with zipfile.ZipFile(path) as archive:  # numpy alone does not check every entry's CRC
-            damaged = archive.testzip()
-        if damaged is not None:
-            raise ValueError(f"entry {damaged!r} fails its CRC check")
-        with np.load(path, allow_pickle=False) as archive:
-            missing = [key for key in _KEYS if key not in archive.files]
-            if missing:
-                raise ValueError(f"{path.name} is not a MedMNIST file: keys {missing} are missing")
-            arrays = {key: archive[key] for key in _KEYS}
-    except ValueError as error:
-        if "is not a MedMNIST file" in str(error):
-            raise
+        arrays = read_npz(path)
+    except NPZ_READ_ERRORS as error:
         raise ValueError(f"{path.name} could not be read as an .npz archive ({error}); "
                          f"delete it and download it again") from error
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, struct.error) as error:
-        raise ValueError(f"{path.name} could not be read as an .npz archive ({error}); "
-                         f"delete it and download it again") from error
+    missing = [key for key in _KEYS if key not in arrays]
+    if missing:
+        raise ValueError(f"{path.name} is not a MedMNIST file: keys {missing} are missing")
     converted = False
     for split in _SPLITS:
         images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
