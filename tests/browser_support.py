@@ -206,9 +206,17 @@ def drag_slider(page, slider, fraction: float) -> None:
     # Measure only once the slider is laid out and the scroll has settled; a stale box drags page text.
     wait_until(page, lambda: slider.locator(".widget-readout").text_content().strip() != "",
                "the slider never showed its value")
-    page.wait_for_timeout(300)
-    track = slider.locator(".noUi-target").bounding_box()
-    handle = slider.locator(".noUi-handle").bounding_box()
+    # JupyterLab renders the cells that scroll into view and then corrects their heights, which moves the
+    # slider on a busy machine long after the scroll: drag only once its handle stayed put for 0.6 s.
+    boxes = []  # (track, handle) at every poll, 0.2 s apart
+
+    def settled() -> bool:
+        boxes.append((slider.locator(".noUi-target").bounding_box(),
+                      slider.locator(".noUi-handle").bounding_box()))
+        return len(boxes) >= 4 and None not in boxes[-1] and len(set(map(repr, boxes[-4:]))) == 1
+
+    wait_until(page, settled, "the slider kept moving on the page")
+    track, handle = boxes[-1]
     y = handle["y"] + handle["height"] / 2
     page.mouse.move(handle["x"] + handle["width"] / 2, y)
     page.mouse.down()
@@ -226,7 +234,12 @@ def move_slider_and_wait_for_redraw(page, slider, image, fraction: float = 0.8) 
     readout_before = readout.text_content()
     drag_slider(page, slider, fraction)
     # Locators are looked up again at every poll: the front end may replace the output's elements.
-    wait_until(page, lambda: readout.text_content() != readout_before, "the slider's readout did not change")
+    try:
+        wait_until(page, lambda: readout.text_content() != readout_before,
+                   "the slider's readout did not change")
+    except AssertionError:
+        screenshot(page, "browser_failed_slider_drag")  # where the drag went, for whoever reads the failure
+        raise
     wait_until(page, lambda: image.get_attribute("src") != image_before,
                "the plot was not redrawn after the slider moved")
 
