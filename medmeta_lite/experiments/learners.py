@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 import warnings
 from collections import OrderedDict
@@ -101,7 +102,7 @@ def bagged_line(n_estimators: int, noise: float, *, n_samples: int = 12, random_
         if len(_bagged_lines) > _BAGGED_LINES_KEPT:
             _bagged_lines.popitem(last=False)
     _bagged_lines.move_to_end(key)
-    return BaggedLine(kept.X, kept.y, kept.grid, kept.member_predictions[:n_estimators])
+    return dataclasses.replace(kept, member_predictions=kept.member_predictions[:n_estimators])
 
 
 def _fit_bagged_line(n_estimators: int, noise: float, n_samples: int, random_state) -> BaggedLine:
