@@ -394,7 +394,7 @@ class FineTuningClassifier(BaseEstimator):
                          + [tf.TensorSpec((dimension, None), tf.float32), tf.TensorSpec((None,), tf.float32)],
                          images, tf.TensorSpec((None,), tf.int32), images, tf.TensorSpec((), tf.int32)]
 
-            @tf.function(input_signature=signature)
+            @tf.function(input_signature=signature, autograph=False)  # as in AdaptedEpisodeClassifier
             def fine_tune_and_predict(initial, support, labels, query, steps):
                 weights = adapt(network, "cross_entropy", tile(initial, 1), support[None], labels[None],
                                 steps, rate, second_order=False)
