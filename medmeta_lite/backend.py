@@ -14,10 +14,10 @@ import sys
 import types
 
 # TensorFlow reads these once, when it is first imported. Set here, however JupyterLab was started, they keep
-# its start-up log out of the notebooks (with oneDNN on, four lines reach standard error whatever the log
-# level) and keep TensorFlow's own CPU kernels, with which the committed weights were trained. Either set of
-# kernels is deterministic at a given thread count (DEVELOPERS.md has the measurements). A value the user set
-# wins.
+# its start-up log out of the notebooks and keep TensorFlow's own CPU kernels rather than oneDNN's: with
+# oneDNN, TensorFlow 2.21 crashed the process (a segmentation fault, a heap corruption) in two of three runs
+# of the unit suite, and the committed weights were trained without it. DEVELOPERS.md has the measurements.
+# A value the user set wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
