@@ -15,7 +15,7 @@ import types
 
 # TensorFlow reads these once, when it is first imported. Set here, however JupyterLab was started, they keep
 # its start-up log out of the notebooks and keep TensorFlow's own CPU kernels rather than oneDNN's: with
-# oneDNN, TensorFlow 2.21 crashed the process (a segmentation fault, a heap corruption) in two of three runs
+# oneDNN, TensorFlow 2.21 crashed the process (a segmentation fault, a heap corruption) in two of four runs
 # of the unit suite, and the committed weights were trained without it. DEVELOPERS.md has the measurements.
 # A value the user set wins.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
